@@ -1,0 +1,54 @@
+# The README's two commands: `make run` and `make test`. Everything else is a helper of theirs.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test lint typecheck pytest bench install migrate seed demo-account clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_reference_data
+
+demo-account: seed
+	$(BIN)/python manage.py ensure_demo_account
+
+run: demo-account
+	@echo "Serving fieldsync on http://127.0.0.1:$(PORT)/  (admin: /admin/, health: /api/v1/health/)"
+	@if [ -n "$$CELERY_BROKER_URL" ]; then \
+		$(BIN)/celery -A config worker --loglevel=INFO --concurrency=2 & \
+		$(BIN)/celery -A config beat --loglevel=INFO --schedule=var/celerybeat-schedule & \
+	fi; \
+	trap 'kill 0' EXIT INT TERM; \
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy .
+
+pytest: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+bench: install
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,6 @@
+"""Test settings: fast hashing, same database engine as the environment names."""
+
+from config.settings.base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+SECRET_KEY = "test-secret-key"

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class FieldsyncConfig(AppConfig):
+    name = "fieldsync"
+    verbose_name = "Field sync"
+    default_auto_field = "django.db.models.BigAutoField"

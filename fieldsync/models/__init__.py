@@ -1,0 +1,36 @@
+"""The sync engine's tables: tenancy and devices, the record base classes, the change log,
+the durable inbox, version history and conflicts."""
+
+from fieldsync.models.accounts import Device, Organisation, OrganisationKind, Role, User
+from fieldsync.models.base import ReferenceRecord, SyncRecord
+from fieldsync.models.changelog import Change, ServerIdentity, SyncCommit, SyncCounter
+from fieldsync.models.inbox import (
+    Conflict,
+    ConflictKind,
+    ConflictStatus,
+    InboxRecord,
+    InboxStatus,
+    RecordVersion,
+    SyncBatch,
+)
+
+__all__ = [
+    "Change",
+    "Conflict",
+    "ConflictKind",
+    "ConflictStatus",
+    "Device",
+    "InboxRecord",
+    "InboxStatus",
+    "Organisation",
+    "OrganisationKind",
+    "RecordVersion",
+    "ReferenceRecord",
+    "Role",
+    "ServerIdentity",
+    "SyncBatch",
+    "SyncCommit",
+    "SyncCounter",
+    "SyncRecord",
+    "User",
+]

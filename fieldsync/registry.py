@@ -1,0 +1,178 @@
+"""The registry of syncable models: domain apps describe their wire models here.
+
+fieldsync never imports a domain app; it asks the registered adapters to validate, build,
+present and scope records.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.db import models
+
+if TYPE_CHECKING:
+    from fieldsync.models import Device, User
+
+
+@dataclass(frozen=True)
+class ParentRef:
+    """A wire field that holds the id of another syncable record."""
+
+    field: str
+    model: str
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is reading: decides scope and whether personal fields are shown."""
+
+    user: User | None
+    organisation: str | None
+    is_nra: bool
+    sees_personal_data: bool
+
+    @classmethod
+    def for_user(cls, user: User) -> Viewer:
+        return cls(
+            user=user,
+            organisation=user.organisation_id,
+            is_nra=user.is_nra,
+            sees_personal_data=user.sees_personal_data(),
+        )
+
+
+@dataclass
+class WriteContext:
+    """What validation may need beyond the record itself: who sends it, and today's date."""
+
+    device: Device | None
+    user: User | None
+    today: datetime.date
+    lookups: dict[str, Any] = field(default_factory=dict)
+    # Parent records (wire model -> id -> instance) already resolved by the engine.
+    parents: dict[str, dict[str, models.Model]] = field(default_factory=dict)
+
+
+Errors = dict[str, list[str]]
+
+
+class SyncAdapter:
+    """Describes one wire model. Subclasses set the class attributes and override the hooks."""
+
+    wire_name: ClassVar[str]
+    model: ClassVar[type[models.Model]]
+    #: Reference data is pulled by every device and never pushed.
+    reference: ClassVar[bool] = False
+    #: Wire fields a tablet may send (server-managed fields are not among them).
+    writable_fields: ClassVar[tuple[str, ...]] = ()
+    #: Server-managed wire fields, ignored when a tablet sends them.
+    read_only_fields: ClassVar[tuple[str, ...]] = ()
+    parents: ClassVar[tuple[ParentRef, ...]] = ()
+
+    # -- reading -------------------------------------------------------------------------------
+    def queryset(self) -> models.QuerySet[Any]:
+        """The records with what `to_wire`, `audience` and `present` need, in bulk."""
+        return self.model._default_manager.all()
+
+    def to_wire(self, instance: Any) -> dict[str, Any]:
+        """The full record as wire data (JSON-ready, canonical): history, merge and pull use it."""
+        raise NotImplementedError
+
+    def present(self, instances: Sequence[Any], viewer: Viewer) -> list[dict[str, Any]]:
+        """Wire data as this viewer may see it (privacy rules applied)."""
+        return [self.to_wire(instance) for instance in instances]
+
+    def is_locked(self, instance: Any) -> bool:
+        """A locked record (verified by the NRA) takes no tablet edits."""
+        return False
+
+    # -- scope ---------------------------------------------------------------------------------
+    def audience(self, instances: Sequence[Any]) -> dict[str, frozenset[str]]:
+        """The organisations whose devices see each record (NRA staff see everything)."""
+        raise NotImplementedError
+
+    def dependents(self, instances: Sequence[Any]) -> Mapping[str, tuple[set[str], bool]]:
+        """Records whose view depends on these: wire model -> (ids, their data changed too).
+
+        When the second element is True the dependents are sent again to every device that sees
+        them (their derived fields changed); otherwise only their audience is recomputed.
+        """
+        return {}
+
+    # -- writing -------------------------------------------------------------------------------
+    def load_lookups(self, records: Sequence[Mapping[str, Any]], context: WriteContext) -> None:
+        """Fetch in bulk what `validate` needs for these records (reference codes...)."""
+
+    def defaults(self, context: WriteContext) -> dict[str, Any]:
+        """Wire values a new record takes for fields it was created without."""
+        return {}
+
+    def validate(self, data: Mapping[str, Any], context: WriteContext) -> tuple[dict, Errors]:
+        """Check a full record (wire data) and return it canonical, or the errors per field."""
+        raise NotImplementedError
+
+    def build(self, record_id: str, data: Mapping[str, Any], context: WriteContext) -> Any:
+        """A new, unsaved instance from validated wire data."""
+        instance = self.model(pk=record_id)
+        self.assign(instance, data)
+        return instance
+
+    def assign(self, instance: Any, data: Mapping[str, Any]) -> list[str]:
+        """Set validated wire data on an instance; returns the model fields it touched."""
+        raise NotImplementedError
+
+    def before_insert(self, instances: Sequence[Any], context: WriteContext) -> None:
+        """Last step before new records are inserted (e.g. number them)."""
+
+
+class Registry:
+    def __init__(self) -> None:
+        self._adapters: dict[str, SyncAdapter] = {}
+
+    def register(self, adapter_class: type[SyncAdapter]) -> type[SyncAdapter]:
+        adapter = adapter_class()
+        self._adapters[adapter.wire_name] = adapter
+        return adapter_class
+
+    def get(self, wire_name: str) -> SyncAdapter | None:
+        return self._adapters.get(wire_name)
+
+    def __getitem__(self, wire_name: str) -> SyncAdapter:
+        return self._adapters[wire_name]
+
+    def names(self) -> list[str]:
+        return list(self._adapters)
+
+    def pushable(self) -> list[SyncAdapter]:
+        return [a for a in self._adapters.values() if not a.reference]
+
+    def references(self) -> list[SyncAdapter]:
+        return [a for a in self._adapters.values() if a.reference]
+
+    def for_model(self, model: type[models.Model]) -> SyncAdapter:
+        for adapter in self._adapters.values():
+            if adapter.model is model:
+                return adapter
+        raise KeyError(model)
+
+    def order(self, names: Iterable[str]) -> list[str]:
+        """Wire models ordered so that parents come before the records that refer to them."""
+        ordered: list[str] = []
+        pending = set(names)
+        while pending:
+            ready = sorted(
+                n for n in pending
+                if all(p.model in ordered or p.model == n or p.model not in pending
+                       for p in self._adapters[n].parents)
+            )
+            if not ready:  # a cycle between models: fall back to name order
+                ready = sorted(pending)
+            ordered.extend(ready)
+            pending.difference_update(ready)
+        return ordered
+
+
+registry = Registry()

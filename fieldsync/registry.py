@@ -30,6 +30,7 @@ class Viewer:
     """Who is reading: decides scope and whether personal fields are shown."""
 
     user: User | None
+    role: str
     organisation: str | None
     is_nra: bool
     sees_personal_data: bool
@@ -38,6 +39,7 @@ class Viewer:
     def for_user(cls, user: User) -> Viewer:
         return cls(
             user=user,
+            role=user.role,
             organisation=user.organisation_id,
             is_nra=user.is_nra,
             sees_personal_data=user.sees_personal_data(),

@@ -194,3 +194,6 @@ class ReferenceCounter(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["province", "year"], name="reference_counter_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.province_id}-{self.year}: {self.last_number}"

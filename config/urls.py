@@ -5,3 +5,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("fieldsync.api.urls")),
 ]
+
+handler400 = "fieldsync.api.errors.bad_request"
+handler403 = "fieldsync.api.errors.permission_denied"
+handler404 = "fieldsync.api.errors.page_not_found"
+handler500 = "fieldsync.api.errors.server_error"

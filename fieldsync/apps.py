@@ -5,3 +5,6 @@ class FieldsyncConfig(AppConfig):
     name = "fieldsync"
     verbose_name = "Field sync"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from fieldsync import sync  # noqa: F401  (registers the organisation wire model)

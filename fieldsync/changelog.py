@@ -21,65 +21,68 @@ from fieldsync.registry import registry
 
 
 @dataclass
-class _Entry:
-    version: int
-    deleted: bool
-    audience: frozenset[str]
-    full: bool  # False: only the audience is recomputed, the content did not change
-
-
-@dataclass
 class ChangeSet:
-    """The records one transaction changed; flushed into the change log just before commit."""
+    """The records one transaction changed; flushed into the change log just before commit.
 
-    entries: dict[tuple[str, str], _Entry] = field(default_factory=dict)
+    Audiences are worked out at flush time, after every write of the transaction, so that a
+    record sees the rows that were inserted beside it (a victim and its new assistance).
+    """
+
+    # (wire model, record id) -> True when the content changed, False when only who sees it may
+    entries: dict[tuple[str, str], bool] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.entries)
 
     def add(self, wire_model: str, instances: Sequence[Any], *, full: bool = True) -> None:
-        if not instances:
-            return
-        adapter = registry[wire_model]
-        if adapter.reference:
-            audiences = {str(i.pk): frozenset({Audience.PUBLIC}) for i in instances}
-        else:
-            audiences = adapter.audience(instances)
-        for instance in instances:
-            key = (wire_model, str(instance.pk))
-            previous = self.entries.get(key)
-            self.entries[key] = _Entry(
-                version=instance.version,
-                deleted=bool(getattr(instance, "is_deleted", False)),
-                audience=audiences[str(instance.pk)],
-                full=full or bool(previous and previous.full),
-            )
+        self.touch(wire_model, [str(i.pk) for i in instances], full=full)
 
-    def models(self) -> set[str]:
-        return {model for model, _ in self.entries}
+    def touch(self, wire_model: str, record_ids: Iterable[str], *, full: bool = True) -> None:
+        for record_id in record_ids:
+            key = (wire_model, str(record_id))
+            self.entries[key] = full or self.entries.get(key, False)
 
     def flush(self) -> int:
         """Write the change log rows; the last write of the transaction. Returns rows written."""
         if not self.entries:
             return 0
-        _add_dependents(self)
-        existing = _existing_audiences(self.entries.keys())
+        current = _load_with_dependents(self.entries)
+        existing = _existing_audiences(current.keys())
         rows: list[Change] = []
-        for (model, record_id), entry in sorted(self.entries.items()):
+        for (model, record_id), (instance, audience) in sorted(current.items()):
             reference = registry[model].reference
-            wanted = set(entry.audience) if reference else set(entry.audience) | {Audience.ALL}
+            full = self.entries[(model, record_id)]
+            wanted = set(audience) if reference else set(audience) | {Audience.ALL}
             before = existing.get((model, record_id), set())
-            targets = wanted if entry.full else wanted - before
-            for audience in sorted(targets):
-                rows.append(Change(model=model, record_id=record_id, audience=audience,
-                                   version=entry.version, deleted=entry.deleted, visible=True))
-            for audience in sorted(before - wanted):
-                rows.append(Change(model=model, record_id=record_id, audience=audience,
-                                   version=entry.version, deleted=entry.deleted, visible=False))
+            targets = wanted if full else wanted - before
+            version = instance.version
+            deleted = bool(getattr(instance, "is_deleted", False))
+            for audience_key in sorted(targets):
+                rows.append(
+                    Change(
+                        model=model,
+                        record_id=record_id,
+                        audience=audience_key,
+                        version=version,
+                        deleted=deleted,
+                        visible=True,
+                    )
+                )
+            for audience_key in sorted(before - wanted):
+                rows.append(
+                    Change(
+                        model=model,
+                        record_id=record_id,
+                        audience=audience_key,
+                        version=version,
+                        deleted=deleted,
+                        visible=False,
+                    )
+                )
         self.entries.clear()
         if not rows:
             return 0
-        low, high = take_sequence(len(rows))
+        low, _high = take_sequence(len(rows))
         for offset, row in enumerate(rows):
             row.seq = low + offset
         Change.objects.bulk_create(
@@ -91,24 +94,40 @@ class ChangeSet:
         return len(rows)
 
 
-def _add_dependents(changes: ChangeSet) -> None:
-    """Records whose view depends on the changed ones (their audience or derived fields)."""
-    by_model: dict[str, list[str]] = {}
-    for model, record_id in list(changes.entries):
-        if changes.entries[(model, record_id)].full:
+def _load_with_dependents(
+    entries: dict[tuple[str, str], bool],
+) -> dict[tuple[str, str], tuple[Any, frozenset[str]]]:
+    """The changed records and those whose view depends on them, with their audiences now."""
+    loaded: dict[tuple[str, str], tuple[Any, frozenset[str]]] = {}
+    pending = dict(entries)
+    while pending:
+        by_model: dict[str, list[str]] = {}
+        for model, record_id in pending:
             by_model.setdefault(model, []).append(record_id)
-    for model, ids in by_model.items():
-        adapter = registry[model]
-        if adapter.reference:
-            continue
-        instances = list(adapter.queryset().filter(pk__in=ids))
-        for dep_model, (dep_ids, data_changed) in adapter.dependents(instances).items():
-            missing = {i for i in dep_ids if (dep_model, i) not in changes.entries}
-            if not missing:
+        next_pending: dict[tuple[str, str], bool] = {}
+        for model, ids in by_model.items():
+            adapter = registry[model]
+            instances = list(adapter.queryset().filter(pk__in=ids))
+            if adapter.reference:
+                audiences = {str(i.pk): frozenset({Audience.PUBLIC}) for i in instances}
+            else:
+                audiences = adapter.audience(instances)
+            for instance in instances:
+                loaded[(model, str(instance.pk))] = (instance, audiences[str(instance.pk)])
+            if adapter.reference:
                 continue
-            dep_adapter = registry[dep_model]
-            changes.add(dep_model, list(dep_adapter.queryset().filter(pk__in=missing)),
-                        full=data_changed)
+            content_changed = [i for i in instances if pending[(model, str(i.pk))]]
+            for dep_model, (dep_ids, data_changed) in adapter.dependents(content_changed).items():
+                for dep_id in dep_ids:
+                    key = (dep_model, str(dep_id))
+                    if key in loaded or key in pending:
+                        if data_changed and key in entries:
+                            entries[key] = True
+                        continue
+                    entries[key] = data_changed or entries.get(key, False)
+                    next_pending[key] = data_changed
+        pending = next_pending
+    return loaded
 
 
 def _existing_audiences(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], set[str]]:
@@ -127,7 +146,8 @@ def _existing_audiences(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str]
 
 def take_sequence(count: int) -> tuple[int, int]:
     """Reserve `count` sequence numbers; the counter row stays locked until commit."""
-    assert transaction.get_connection().in_atomic_block, "take_sequence needs a transaction"
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("take_sequence must run inside the transaction it numbers")
     table = SyncCounter._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(

@@ -87,6 +87,10 @@ class SyncAdapter:
         """Wire data as this viewer may see it (privacy rules applied)."""
         return [self.to_wire(instance) for instance in instances]
 
+    def hidden_fields(self, instance: Any, viewer: Viewer) -> frozenset[str]:
+        """Fields `present` hides from this viewer: a push from them cannot change these."""
+        return frozenset()
+
     def is_locked(self, instance: Any) -> bool:
         """A locked record (verified by the NRA) takes no tablet edits."""
         return False
@@ -166,9 +170,12 @@ class Registry:
         pending = set(names)
         while pending:
             ready = sorted(
-                n for n in pending
-                if all(p.model in ordered or p.model == n or p.model not in pending
-                       for p in self._adapters[n].parents)
+                n
+                for n in pending
+                if all(
+                    p.model in ordered or p.model == n or p.model not in pending
+                    for p in self._adapters[n].parents
+                )
             )
             if not ready:  # a cycle between models: fall back to name order
                 ready = sorted(pending)

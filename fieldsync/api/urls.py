@@ -1,1 +1,11 @@
-urlpatterns: list = []
+from django.urls import path
+
+from fieldsync.api import views
+
+urlpatterns = [
+    path("health/", views.HealthView.as_view(), name="health"),
+    path("auth/device/", views.DeviceEnrolView.as_view(), name="device-enrol"),
+    path("sync/info/", views.SyncInfoView.as_view(), name="sync-info"),
+    path("sync/push/", views.SyncPushView.as_view(), name="sync-push"),
+    path("sync/pull/", views.SyncPullView.as_view(), name="sync-pull"),
+]

@@ -1,7 +1,14 @@
 """The sync engine's tables: tenancy and devices, the record base classes, the change log,
 the durable inbox, version history and conflicts."""
 
-from fieldsync.models.accounts import Device, Organisation, OrganisationKind, Role, User
+from fieldsync.models.accounts import (
+    Device,
+    LoginFailure,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+)
 from fieldsync.models.base import ReferenceRecord, SyncRecord
 from fieldsync.models.changelog import Change, ServerIdentity, SyncCommit, SyncCounter
 from fieldsync.models.inbox import (
@@ -22,6 +29,7 @@ __all__ = [
     "Device",
     "InboxRecord",
     "InboxStatus",
+    "LoginFailure",
     "Organisation",
     "OrganisationKind",
     "RecordVersion",

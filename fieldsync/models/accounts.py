@@ -29,7 +29,7 @@ class Organisation(ReferenceRecord):
         verbose_name_plural = _("organisations")
 
     def __str__(self) -> str:
-        return f"{self.code} – {self.name}"
+        return f"{self.code} - {self.name}"
 
 
 class Role(models.TextChoices):
@@ -88,9 +88,14 @@ class Device(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["device_id", "user"], name="device_unique_per_user"),
         ]
-        indexes = [models.Index(fields=["user", "device_id"]), models.Index(
-            fields=["revoked_at"], condition=Q(revoked_at__isnull=True), name="device_active_idx"
-        )]
+        indexes = [
+            models.Index(fields=["user", "device_id"]),
+            models.Index(
+                fields=["revoked_at"],
+                condition=Q(revoked_at__isnull=True),
+                name="device_active_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name or self.device_id} ({self.user.username})"
@@ -98,3 +103,20 @@ class Device(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class LoginFailure(models.Model):
+    """A failed device login, kept to throttle guessing per username and per address."""
+
+    username = models.CharField(max_length=150)
+    address = models.CharField(max_length=64)
+    failed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["username", "failed_at"], name="login_failure_user_idx"),
+            models.Index(fields=["address", "failed_at"], name="login_failure_addr_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.address} at {self.failed_at:%Y-%m-%d %H:%M}"

@@ -16,7 +16,7 @@ class ReferenceRecord(models.Model):
 
 
 class SyncRecord(models.Model):
-    """A record created on a tablet: keyed by the tablet's UUID, versioned, deleted as a tombstone."""
+    """A tablet-created record: keyed by the tablet's UUID, versioned, deleted as a tombstone."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)

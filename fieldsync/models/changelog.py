@@ -15,6 +15,9 @@ class SyncCounter(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     value = models.BigIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"change counter at {self.value}"
+
 
 class SyncCommit(models.Model):
     """The range of sequence numbers one transaction took, with a random nonce.
@@ -28,12 +31,18 @@ class SyncCommit(models.Model):
     nonce = models.CharField(max_length=32)
     committed_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return f"commit {self.seq_low}-{self.seq_high}"
+
 
 class ServerIdentity(models.Model):
     """This installation's random identity, so a cursor from another server is recognised."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     epoch = models.UUIDField(default=uuid.uuid4)
+
+    def __str__(self) -> str:
+        return str(self.epoch)
 
 
 class Audience:
@@ -65,3 +74,6 @@ class Change(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["audience", "seq"], name="change_audience_seq_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.record_id} v{self.version} for {self.audience} @{self.seq}"

@@ -92,6 +92,9 @@ class RecordVersion(models.Model):
     record_id = models.CharField(max_length=64)
     version = models.PositiveIntegerField()
     op = models.CharField(max_length=16)  # create, update, delete
+    base_version = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("The version the tablet's change was made on.")
+    )
     data = models.JSONField()
     changes = models.JSONField(default=dict, help_text=_("{field: [old, new]}"))
     source = models.CharField(max_length=16, choices=Source.choices)

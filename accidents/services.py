@@ -1,0 +1,117 @@
+"""Writes of the accidents app: the geography and ordnance reference data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.db import transaction
+
+from accidents.choices import DeviceCategory
+from accidents.models import District, OrdnanceType, Province
+from fieldsync.changelog import ChangeSet
+from fieldsync.services.reference import (
+    SeedResults,
+    UpsertResult,
+    read_reference_csv,
+    reference_rows_upsert,
+)
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+# The starter set of the data dictionary, by device category.
+STARTER_ORDNANCE_TYPES: tuple[tuple[str, str, DeviceCategory], ...] = (
+    ("BLU-26", "BLU-26 submunition", DeviceCategory.CLUSTER_SUBMUNITION),
+    ("BLU-24", "BLU-24 submunition", DeviceCategory.CLUSTER_SUBMUNITION),
+    ("BLU-3", "BLU-3 submunition", DeviceCategory.CLUSTER_SUBMUNITION),
+    ("BLU-36", "BLU-36 submunition", DeviceCategory.CLUSTER_SUBMUNITION),
+    ("BLU-59", "BLU-59 submunition", DeviceCategory.CLUSTER_SUBMUNITION),
+    ("BLU-61", "BLU-61 submunition", DeviceCategory.CLUSTER_SUBMUNITION),
+    ("BLU-63", "BLU-63 submunition", DeviceCategory.CLUSTER_SUBMUNITION),
+    ("MK-81", "Mk 81 general-purpose bomb (250 lb)", DeviceCategory.LARGE_BOMB),
+    ("MK-82", "Mk 82 general-purpose bomb (500 lb)", DeviceCategory.LARGE_BOMB),
+    ("MK-83", "Mk 83 general-purpose bomb (1,000 lb)", DeviceCategory.LARGE_BOMB),
+    ("MK-84", "Mk 84 general-purpose bomb (2,000 lb)", DeviceCategory.LARGE_BOMB),
+    ("M117", "M117 general-purpose bomb (750 lb)", DeviceCategory.LARGE_BOMB),
+    ("M14", "M14 anti-personnel mine", DeviceCategory.LANDMINE),
+    ("M16", "M16 bounding anti-personnel mine", DeviceCategory.LANDMINE),
+    ("PMN", "PMN anti-personnel mine", DeviceCategory.LANDMINE),
+    ("F1", "F1 hand grenade", DeviceCategory.GRENADE),
+    ("M26", "M26 hand grenade", DeviceCategory.GRENADE),
+    ("2.75IN", "2.75-inch rocket", DeviceCategory.ROCKET),
+    ("60MM", "60 mm mortar bomb", DeviceCategory.ARTILLERY_MORTAR),
+    ("81MM", "81 mm mortar bomb", DeviceCategory.ARTILLERY_MORTAR),
+    ("82MM", "82 mm mortar bomb", DeviceCategory.ARTILLERY_MORTAR),
+    ("105MM", "105 mm artillery projectile", DeviceCategory.ARTILLERY_MORTAR),
+    ("23MM", "23 mm anti-aircraft projectile", DeviceCategory.ARTILLERY_MORTAR),
+    ("FUZE", "Fuze", DeviceCategory.FUZE),
+)
+
+
+@transaction.atomic
+def provinces_seed(
+    *, update_existing: bool = False, changes: ChangeSet | None = None
+) -> UpsertResult[Province]:
+    """Create the 18 provinces (LSB and ISO codes, English and Lao names) that are missing."""
+    rows = [
+        {
+            "code": row["iso_code"],
+            "lsb_code": row["lsb_code"],
+            "name_en": row["name_en"],
+            "name_lo": row["name_lo"],
+        }
+        for row in read_reference_csv(DATA_DIR / "provinces.csv")
+    ]
+    return reference_rows_upsert(
+        model=Province, rows=rows, update_existing=update_existing, changes=changes
+    )
+
+
+@transaction.atomic
+def districts_seed(
+    *, update_existing: bool = False, changes: ChangeSet | None = None
+) -> UpsertResult[District]:
+    """Create the 148 districts that are missing; their provinces must exist.
+
+    The shipped data has no Lao names, so a Lao name entered by NRA staff is never overwritten.
+    """
+    rows = [
+        {"code": row["lsb_code"], "province": row["province_iso_code"], "name_en": row["name_en"]}
+        for row in read_reference_csv(DATA_DIR / "districts.csv")
+    ]
+    return reference_rows_upsert(
+        model=District, rows=rows, update_existing=update_existing, changes=changes
+    )
+
+
+@transaction.atomic
+def ordnance_types_seed(
+    *, update_existing: bool = False, changes: ChangeSet | None = None
+) -> UpsertResult[OrdnanceType]:
+    """Create the starter ordnance types that are missing."""
+    rows = [
+        {"code": code, "name": name, "device_category": category.value}
+        for code, name, category in STARTER_ORDNANCE_TYPES
+    ]
+    return reference_rows_upsert(
+        model=OrdnanceType, rows=rows, update_existing=update_existing, changes=changes
+    )
+
+
+@transaction.atomic
+def accident_reference_seed(
+    *, update_existing: bool = False, changes: ChangeSet | None = None
+) -> SeedResults:
+    """Create the missing provinces, districts and ordnance types (see each seed).
+
+    With `update_existing`, rows that differ from the shipped data are set back to it. Returns
+    the rows created or changed per wire model.
+    """
+    change_set = changes if changes is not None else ChangeSet()
+    results: SeedResults = {
+        "province": provinces_seed(update_existing=update_existing, changes=change_set),
+        "district": districts_seed(update_existing=update_existing, changes=change_set),
+        "ordnance_type": ordnance_types_seed(update_existing=update_existing, changes=change_set),
+    }
+    if changes is None:
+        change_set.flush()  # the last write: it holds the change log's lock until commit
+    return results

@@ -1,0 +1,142 @@
+"""Reads of the sync engine: the pull of changes a device may see (sync contract, Pull)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+
+from fieldsync import changelog
+from fieldsync.cursors import Cursor, ResyncRequired, decode
+from fieldsync.models import Change
+from fieldsync.models.changelog import Audience
+from fieldsync.registry import Viewer, registry
+
+
+@dataclass(frozen=True)
+class PullPage:
+    changes: list[dict[str, Any]]
+    cursor: str
+    has_more: bool
+
+
+def changes_pull(*, viewer: Viewer, cursor_token: str | None, limit: int) -> PullPage:
+    """One page of the changes `viewer` may see after the cursor, at their latest version.
+
+    Raises InvalidCursor or ResyncRequired for a cursor that cannot be used.
+    """
+    epoch = changelog.server_epoch()
+    if cursor_token:
+        cursor = decode(cursor_token, epoch=epoch)
+        if changelog.commit_nonce(cursor.seq) != cursor.nonce:
+            raise ResyncRequired
+    else:
+        cursor = Cursor(epoch=epoch, seq=0, nonce="", phase="ref", horizon=changelog.latest_seq())
+    rows, has_more, next_cursor = _page(viewer, cursor, limit)
+    return PullPage(changes=_present(rows, viewer), cursor=next_cursor.encode(), has_more=has_more)
+
+
+def _audiences(viewer: Viewer) -> list[str]:
+    if viewer.is_nra:
+        return [Audience.PUBLIC, Audience.ALL]
+    return [Audience.PUBLIC, viewer.organisation or ""]
+
+
+def _page(viewer: Viewer, cursor: Cursor, limit: int) -> tuple[list[Change], bool, Cursor]:
+    if cursor.phase == "ref":
+        rows = list(
+            Change.objects.filter(audience=Audience.PUBLIC, seq__gt=cursor.seq).order_by("seq")[
+                : limit + 1
+            ]
+        )
+        if len(rows) > limit:
+            rows = rows[:limit]
+            last = rows[-1].seq
+            return rows, True, _advance(cursor, last)
+        ref_high = rows[-1].seq if rows else cursor.seq
+        main = Cursor(
+            epoch=cursor.epoch,
+            seq=0,
+            nonce="",
+            phase="main",
+            ref_high=ref_high,
+            horizon=cursor.horizon,
+        )
+        if len(rows) == limit:
+            return rows, True, main
+        more_rows, has_more, next_cursor = _page(viewer, main, limit - len(rows))
+        return rows + more_rows, has_more, next_cursor
+
+    query = Change.objects.filter(audience__in=_audiences(viewer), seq__gt=cursor.seq)
+    if cursor.ref_high > cursor.seq:
+        query = query.exclude(audience=Audience.PUBLIC, seq__lte=cursor.ref_high)
+    if cursor.horizon > cursor.seq:
+        # A first sync: what was gone before it started is no news to this device.
+        query = query.exclude(Q(seq__lte=cursor.horizon) & (Q(deleted=True) | Q(visible=False)))
+    rows = list(query.order_by("seq")[: limit + 1]) if limit > 0 else []
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    if not rows:
+        return rows, has_more, cursor
+    return rows, has_more, _advance(cursor, rows[-1].seq)
+
+
+def _advance(cursor: Cursor, seq: int) -> Cursor:
+    nonce = changelog.commit_nonce(seq) or ""
+    ref_high = cursor.ref_high if cursor.ref_high > seq else 0
+    horizon = cursor.horizon if cursor.horizon > seq else 0
+    return Cursor(
+        epoch=cursor.epoch,
+        seq=seq,
+        nonce=nonce,
+        phase=cursor.phase,
+        ref_high=ref_high,
+        horizon=horizon,
+    )
+
+
+def _present(rows: list[Change], viewer: Viewer) -> list[dict[str, Any]]:
+    """Rows as wire changes, with each live record's current data (a query per model)."""
+    live: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        if row.visible and not row.deleted:
+            live[row.model].append(row.record_id)
+    data: dict[tuple[str, str], tuple[int, bool, dict[str, Any]]] = {}
+    for model, ids in live.items():
+        adapter = registry[model]
+        instances = list(adapter.queryset().filter(pk__in=ids))
+        for instance, wire in zip(instances, adapter.present(instances, viewer), strict=True):
+            deleted = bool(getattr(instance, "is_deleted", False))
+            data[(model, str(instance.pk))] = (instance.version, deleted, wire)
+    changes: list[dict[str, Any]] = []
+    for row in rows:
+        if not row.visible:
+            changes.append(
+                {
+                    "model": row.model,
+                    "id": row.record_id,
+                    "op": "delete",
+                    "version": row.version,
+                    "reason": "out_of_scope",
+                }
+            )
+            continue
+        current = data.get((row.model, row.record_id))
+        if row.deleted or current is None or current[1]:
+            version = current[0] if current else row.version
+            changes.append(
+                {"model": row.model, "id": row.record_id, "op": "delete", "version": version}
+            )
+            continue
+        changes.append(
+            {
+                "model": row.model,
+                "id": row.record_id,
+                "op": "upsert",
+                "version": current[0],
+                "data": current[2],
+            }
+        )
+    return changes

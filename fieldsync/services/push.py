@@ -1,0 +1,185 @@
+"""Sync push: receive a batch durably, then reconcile it (sync contract, Push).
+
+Two transactions: the first stores the batch and every record exactly as sent (the durable
+inbox), the second reconciles them and stores the response. A crash between the two loses
+nothing: the tablet's retry finds the stored batch and reconciles it then.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import random
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
+
+from fieldsync.models import Device, InboxRecord, InboxStatus, SyncBatch
+from fieldsync.services.reconcile import Item, Reconciler
+
+logger = logging.getLogger(__name__)
+MAX_ATTEMPTS = 6
+
+
+@dataclass(frozen=True)
+class PushResult:
+    http_status: int
+    body: dict[str, Any]
+
+
+def envelope_digest(envelope: dict[str, Any]) -> str:
+    """A digest of the batch's content, independent of key order and white space."""
+    canonical = json.dumps(envelope, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def batch_push(*, device: Device, batch_id: uuid.UUID, envelope: dict[str, Any]) -> PushResult:
+    """Store the batch as sent, reconcile it once, and answer replays with the stored response."""
+    digest = envelope_digest(envelope)
+    batch, created = _batch_receive(
+        device=device, batch_id=batch_id, envelope=envelope, digest=digest
+    )
+    if not created and batch.body_sha256 != digest:
+        return PushResult(
+            409,
+            {
+                "code": "batch_id_reused",
+                "detail": "This batch_id was already used for a batch with different content.",
+            },
+        )
+    if batch.status == SyncBatch.Status.PROCESSED and batch.response is not None:
+        return PushResult(200, batch.response)
+    response = _with_retries(lambda: _batch_reconcile(batch_pk=batch.pk))
+    Device.objects.filter(pk=device.pk).update(last_push_at=timezone.now())
+    return PushResult(200, response)
+
+
+def _batch_receive(
+    *, device: Device, batch_id: uuid.UUID, envelope: dict[str, Any], digest: str
+) -> tuple[SyncBatch, bool]:
+    records = envelope["records"]
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                batch = SyncBatch.objects.create(
+                    device=device,
+                    batch_id=batch_id,
+                    body_sha256=digest,
+                    schema_version=envelope["schema_version"],
+                    record_count=len(records),
+                )
+        except IntegrityError:
+            return SyncBatch.objects.get(device=device, batch_id=batch_id), False
+        InboxRecord.objects.bulk_create(
+            [_inbox_record(batch, position, record) for position, record in enumerate(records)]
+        )
+    return batch, True
+
+
+def _inbox_record(batch: SyncBatch, position: int, record: Any) -> InboxRecord:
+    storable = _storable(record)
+    inbox = InboxRecord(
+        batch=batch,
+        position=position,
+        payload=storable,
+        model=_label(record, "model"),
+        record_id=_label(record, "id"),
+    )
+    if storable != record:  # no database text column takes NUL: kept readable, refused
+        inbox.status = InboxStatus.REJECTED
+        inbox.result = {
+            "model": inbox.model,
+            "id": inbox.record_id,
+            "status": "rejected",
+            "code": "invalid",
+            "errors": {"non_field_errors": ["Text may not contain NUL characters."]},
+        }
+    return inbox
+
+
+def _batch_reconcile(*, batch_pk: int) -> dict[str, Any]:
+    with transaction.atomic():
+        batch = (
+            SyncBatch.objects.select_for_update().select_related("device__user").get(pk=batch_pk)
+        )
+        if batch.status == SyncBatch.Status.PROCESSED and batch.response is not None:
+            return batch.response
+        device = batch.device
+        items = [
+            Item(inbox=record, device=device, user=device.user)
+            for record in batch.records.order_by("position")
+        ]
+        reconciler = Reconciler()
+        reconciler.run(items)
+        reconciler.write()
+        batch.response = {
+            "batch_id": str(batch.batch_id),
+            "results": [item.result for item in items],
+        }
+        batch.status = SyncBatch.Status.PROCESSED
+        batch.processed_at = timezone.now()
+        batch.save(update_fields=["response", "status", "processed_at"])
+        reconciler.changes.flush()  # last write: holds the change counter until commit
+    _log_outcome(batch, items)
+    return batch.response
+
+
+def _with_retries(work: Any) -> Any:
+    """Run a transaction again when it lost a race (a concurrent create, a deadlock)."""
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            return work()
+        except (IntegrityError, OperationalError) as error:
+            if attempt == MAX_ATTEMPTS or not _retryable(error):
+                raise
+            logger.info("sync push retry %s after %s", attempt, type(error).__name__)
+            time.sleep(random.uniform(0.005, 0.03) * attempt)  # noqa: S311  (jitter, not secrets)
+    raise AssertionError("unreachable")
+
+
+def _retryable(error: Exception) -> bool:
+    if isinstance(error, IntegrityError):
+        return True
+    text = str(error).lower()
+    return any(
+        s in text
+        for s in (
+            "deadlock",
+            "could not serialize",
+            "database is locked",
+            "lock timeout",
+            "canceling statement due to lock",
+        )
+    )
+
+
+def _storable(record: Any) -> Any:
+    """The record as sent, but NUL characters (which no database text column takes) replaced."""
+    if isinstance(record, str):
+        return record.replace("\x00", "\ufffd")
+    if isinstance(record, dict):
+        return {_storable(k): _storable(v) for k, v in record.items()}
+    if isinstance(record, list):
+        return [_storable(v) for v in record]
+    return record
+
+
+def _label(record: Any, key: str) -> str:
+    value = record.get(key) if isinstance(record, dict) else None
+    return value[:64].replace("\x00", "") if isinstance(value, str) else ""
+
+
+def _log_outcome(batch: SyncBatch, items: list[Item]) -> None:
+    counts: dict[str, int] = {}
+    for item in items:
+        status = str(item.result["status"]) if item.result else "unknown"
+        counts[status] = counts.get(status, 0) + 1
+    # Only ids and counts: never record content (personal data must not reach logs).
+    logger.info(
+        "sync push batch=%s device=%s outcomes=%s", batch.batch_id, batch.device.device_id, counts
+    )

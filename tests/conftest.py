@@ -1,0 +1,24 @@
+"""Shared fixtures; markers for tests that need a real service (they run in CI)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.db import connection
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--run-slow", action="store_true", help="run the long fault and load tests")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    on_postgres = connection.vendor == "postgresql"
+    redis_url = os.environ.get("TEST_REDIS_URL", "")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (DATABASE_URL)"))
+        if "redis" in item.keywords and not redis_url:
+            item.add_marker(pytest.mark.skip(reason="needs Redis (TEST_REDIS_URL)"))
+        if "slow" in item.keywords and not config.getoption("--run-slow"):
+            item.add_marker(pytest.mark.skip(reason="long variant: run with --run-slow (CI does)"))

@@ -32,6 +32,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "fieldsync.api.middleware.JsonApiErrorsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

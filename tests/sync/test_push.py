@@ -445,3 +445,13 @@ def test_nul_characters_are_refused_but_kept(tablet: Tablet) -> None:
     assert result[0]["status"] == "rejected"
     assert result[1]["status"] == "applied"
     assert InboxRecord.objects.get(record_id=bad["id"]).payload["data"]["village"] == "Ban\ufffdNa"
+
+
+def test_api_errors_are_json_even_with_debug_pages(tablet: Tablet, settings) -> None:
+    settings.DEBUG = True
+
+    missing = tablet.client.get("/api/v1/nope/")
+
+    assert missing.status_code == 404
+    assert missing["Content-Type"] == "application/json"
+    assert missing.json()["code"] == "not_found"

@@ -1,17 +1,19 @@
-"""The one hook through which committed record changes reach other work (aggregation...).
+"""The one hook through which record changes reach other work (aggregation...).
 
-Domain apps subscribe a callable; services call `records_changed_on_commit` inside their
-transaction, and subscribers run only after it commits (never inside an open transaction).
+Services call `records_changed` inside the transaction that changed the records, with each
+record's wire data before and after. Subscribers record the work they owe in the same
+transaction (so it is never lost, whatever happens to a broker) and schedule the work itself
+with `transaction.on_commit`, never inside the open transaction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from functools import partial
+from typing import Any
 
-from django.db import transaction
-
-ChangedRecords = Mapping[str, frozenset[str]]
+WireData = dict[str, Any]
+# wire model -> record id -> (data before, data after); None before a create, after a delete
+ChangedRecords = Mapping[str, Mapping[str, tuple[WireData | None, WireData | None]]]
 _subscribers: list[Callable[[ChangedRecords], None]] = []
 
 
@@ -21,10 +23,10 @@ def subscribe(callback: Callable[[ChangedRecords], None]) -> Callable[[ChangedRe
     return callback
 
 
-def records_changed_on_commit(changed: Mapping[str, set[str]]) -> None:
-    """Tell subscribers, after the current transaction commits, which records changed."""
-    frozen = {model: frozenset(ids) for model, ids in changed.items() if ids}
-    if not frozen:
+def records_changed(changed: ChangedRecords) -> None:
+    """Tell subscribers, inside the current transaction, which records changed and how."""
+    changed = {model: records for model, records in changed.items() if records}
+    if not changed:
         return
     for callback in list(_subscribers):
-        transaction.on_commit(partial(callback, frozen), robust=True)
+        callback(changed)

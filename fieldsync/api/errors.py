@@ -54,6 +54,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         )
     if isinstance(exc, exceptions.ValidationError):
         response.data = error_body("invalid", "Invalid input.", errors=_field_errors(exc.detail))
+    elif isinstance(exc, exceptions.ParseError):
+        # The same code push gives for a body that is not JSON (views._parse_json).
+        response.data = error_body("invalid_json", "The body is not valid UTF-8 JSON.")
     elif isinstance(exc, exceptions.APIException):
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else exc.default_code

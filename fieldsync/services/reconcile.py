@@ -167,6 +167,7 @@ class Reconciler:
         self.audiences: dict[Key, frozenset[str]] = {}
         self.released: set[int] = set()
         self.viewers: dict[int, Viewer] = {}
+        self.before: dict[Key, dict[str, Any] | None] = {}  # wire data before this transaction
         self.discard: dict[str, set[str]] = defaultdict(set)
         self.changes = ChangeSet()
 
@@ -184,6 +185,8 @@ class Reconciler:
     def write(self) -> dict[str, set[str]]:
         """Write every decision in bulk; the change log flush stays the caller's last write."""
         changed: dict[str, set[str]] = defaultdict(set)
+        changed_records: dict[str, dict[str, tuple[hooks.WireData | None, hooks.WireData | None]]]
+        changed_records = {}
         for model in registry.order({k[0] for k in (*self.created, *self.dirty)}):
             adapter = registry[model]
             new = [i for k, i in self.created.items() if k[0] == model]
@@ -203,6 +206,13 @@ class Reconciler:
             touched = [*new, *updated]
             self.changes.add(model, touched)
             changed[model].update(str(i.pk) for i in touched)
+            changed_records[model] = {
+                str(i.pk): (
+                    self.before.get((model, str(i.pk))),
+                    None if i.is_deleted else adapter.to_wire(i),
+                )
+                for i in touched
+            }
         self._write_discards()
         RecordVersion.objects.bulk_create(self.new_versions)
         Conflict.objects.bulk_create(self.conflicts)
@@ -219,7 +229,7 @@ class Reconciler:
                 "record_id",
             ],
         )
-        hooks.records_changed_on_commit(changed)
+        hooks.records_changed(changed_records)
         return changed
 
     # -- parsing and loading -----------------------------------------------------------------
@@ -491,6 +501,7 @@ class Reconciler:
         instance.created_by_device = item.device
         self.current[item.key] = instance
         self.created[item.key] = instance
+        self.before.setdefault(item.key, None)
         self.history_loaded.add(item.key)
         wire = adapter.to_wire(instance)
         self._record_version(item, "create", 1, wire, {k: [None, v] for k, v in clean.items()})
@@ -506,6 +517,7 @@ class Reconciler:
         *,
         op: str,
     ) -> None:
+        self.before.setdefault(item.key, server)
         touched = adapter.assign(current, final)
         for ref in adapter.parents:  # the parent it left shows other counts or audience now
             old_parent = server.get(ref.field)
@@ -541,6 +553,7 @@ class Reconciler:
         if base_version is None or base_version < version:
             self._conflict(item, adapter, current, ConflictKind.DELETE, server, None, {}, [])
             return
+        self.before.setdefault(item.key, server)
         current.is_deleted = True
         current.deleted_at = self.now
         current.version += 1

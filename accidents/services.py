@@ -1,14 +1,17 @@
-"""Writes of the accidents app: the geography and ordnance reference data."""
+"""Writes of the accidents app: reference data, and NRA staff decisions on accident reports."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
-from accidents.choices import DeviceCategory
-from accidents.models import District, OrdnanceType, Province
+from accidents.choices import AccidentStatus, DeviceCategory
+from accidents.models import Accident, District, OrdnanceType, Province
 from fieldsync.changelog import ChangeSet
+from fieldsync.models import User
+from fieldsync.services.records import record_staff_update
 from fieldsync.services.reference import (
     SeedResults,
     UpsertResult,
@@ -115,3 +118,23 @@ def accident_reference_seed(
     if changes is None:
         change_set.flush()  # the last write: it holds the change log's lock until commit
     return results
+
+
+def accident_status_set(*, accident_id: str, status: str, by: User, reason: str = "") -> Accident:
+    """Verify or reject an accident report (or send it back to reported), recording who and when.
+
+    A verified accident is locked against tablet edits; a rejected one never counts in figures.
+    """
+    if status not in AccidentStatus.values:
+        raise ValueError(f"Unknown accident status {status!r}.")
+    return record_staff_update(
+        model="accident",
+        record_id=accident_id,
+        values={
+            "status": status,
+            "status_reason": reason,
+            "status_changed_by": by,
+            "status_changed_at": timezone.now(),
+        },
+        user=by,
+    )

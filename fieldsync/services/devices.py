@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+import secrets
+import uuid
+
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from fieldsync.models import Device, User
+from fieldsync.services.auth import token_hash
+
+SERVER_DEVICES = uuid.UUID("6f1c9a52-3d0e-4b8e-9a57-7f2b0c1d9e44")
 
 
 @transaction.atomic
@@ -22,3 +28,26 @@ def device_revoke(*, device: Device, by: User) -> Device:
     device.revoked_at = locked.revoked_at
     device.revoked_by_id = locked.revoked_by_id
     return device
+
+
+def server_device(*, user: User, name: str) -> Device:
+    """The device through which `user` writes from the server (partner API, import, admin).
+
+    One per user and purpose, so its batches, history and audit read like a tablet's. Its token
+    is random and never handed out: it cannot be used to log in.
+    """
+    device_id = uuid.uuid5(SERVER_DEVICES, f"{user.pk}:{name}")
+    device = Device.objects.filter(device_id=device_id, user=user).first()
+    if device is not None:
+        return device
+    try:
+        with transaction.atomic():
+            return Device.objects.create(
+                device_id=device_id,
+                user=user,
+                name=f"server: {name}",
+                token_hash=token_hash(secrets.token_urlsafe(32)),
+                app_version="server",
+            )
+    except IntegrityError:  # created concurrently
+        return Device.objects.get(device_id=device_id, user=user)

@@ -19,7 +19,7 @@ from typing import Any
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
-from fieldsync.models import Device, InboxRecord, InboxStatus, SyncBatch
+from fieldsync.models import Device, InboxRecord, InboxStatus, RecordVersion, SyncBatch
 from fieldsync.services.reconcile import Item, Reconciler
 
 logger = logging.getLogger(__name__)
@@ -38,8 +38,18 @@ def envelope_digest(envelope: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def batch_push(*, device: Device, batch_id: uuid.UUID, envelope: dict[str, Any]) -> PushResult:
-    """Store the batch as sent, reconcile it once, and answer replays with the stored response."""
+def batch_push(
+    *,
+    device: Device,
+    batch_id: uuid.UUID,
+    envelope: dict[str, Any],
+    source: str = RecordVersion.Source.SYNC,
+) -> PushResult:
+    """Store the batch as sent, reconcile it once, and answer replays with the stored response.
+
+    Every writer of syncable records goes through here: tablets (`source=sync`) and, with a
+    server-side device (`devices.server_device`), the partner API, imports and staff tools.
+    """
     digest = envelope_digest(envelope)
     batch, created = _batch_receive(
         device=device, batch_id=batch_id, envelope=envelope, digest=digest
@@ -54,7 +64,7 @@ def batch_push(*, device: Device, batch_id: uuid.UUID, envelope: dict[str, Any])
         )
     if batch.status == SyncBatch.Status.PROCESSED and batch.response is not None:
         return PushResult(200, batch.response)
-    response = _with_retries(lambda: _batch_reconcile(batch_pk=batch.pk))
+    response = _with_retries(lambda: _batch_reconcile(batch_pk=batch.pk, source=source))
     Device.objects.filter(pk=device.pk).update(last_push_at=timezone.now())
     return PushResult(200, response)
 
@@ -102,7 +112,7 @@ def _inbox_record(batch: SyncBatch, position: int, record: Any) -> InboxRecord:
     return inbox
 
 
-def _batch_reconcile(*, batch_pk: int) -> dict[str, Any]:
+def _batch_reconcile(*, batch_pk: int, source: str) -> dict[str, Any]:
     with transaction.atomic():
         batch = (
             SyncBatch.objects.select_for_update().select_related("device__user").get(pk=batch_pk)
@@ -114,7 +124,7 @@ def _batch_reconcile(*, batch_pk: int) -> dict[str, Any]:
             Item(inbox=record, device=device, user=device.user)
             for record in batch.records.order_by("position")
         ]
-        reconciler = Reconciler()
+        reconciler = Reconciler(source=source)
         reconciler.run(items)
         reconciler.write()
         batch.response = {

@@ -455,3 +455,29 @@ def test_api_errors_are_json_even_with_debug_pages(tablet: Tablet, settings) -> 
     assert missing.status_code == 404
     assert missing["Content-Type"] == "application/json"
     assert missing.json()["code"] == "not_found"
+
+
+def test_staff_verification_is_a_version_that_tablets_pull_and_that_locks_the_record(
+    tablet: Tablet, make_user
+) -> None:
+    from accidents.services import accident_status_set
+
+    a = accident()
+    tablet.push_ok([a])
+    _, cursor = tablet.pull_all()
+    officer = make_user("officer", role="nra_staff", organisation="NRA")
+
+    accident_status_set(accident_id=a["id"], status="verified", by=officer)
+    pulled, _ = tablet.pull_all(cursor)
+    edit = tablet.push_ok([accident(a["id"], base_version=2, village="Ban Na")])[0]
+
+    assert [(c["id"], c["version"], c["data"]["status"]) for c in pulled] == [
+        (a["id"], 2, "verified")
+    ]
+    history = RecordVersion.objects.get(record_id=a["id"], version=2)
+    assert (history.source, history.user, history.changes["status"]) == (
+        "admin",
+        officer,
+        ["reported", "verified"],
+    )
+    assert (edit["status"], edit["conflict_fields"]) == ("conflict", ["village"])

@@ -30,11 +30,15 @@ class ChangeSet:
 
     # (wire model, record id) -> True when the content changed, False when only who sees it may
     entries: dict[tuple[str, str], bool] = field(default_factory=dict)
+    # Instances the caller already holds, current as of the flush: saves reloading them.
+    instances: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.entries)
 
     def add(self, wire_model: str, instances: Sequence[Any], *, full: bool = True) -> None:
+        for instance in instances:
+            self.instances[(wire_model, str(instance.pk))] = instance
         self.touch(wire_model, [str(i.pk) for i in instances], full=full)
 
     def touch(self, wire_model: str, record_ids: Iterable[str], *, full: bool = True) -> None:
@@ -46,7 +50,7 @@ class ChangeSet:
         """Write the change log rows; the last write of the transaction. Returns rows written."""
         if not self.entries:
             return 0
-        current = _load_with_dependents(self.entries)
+        current = _load_with_dependents(self.entries, self.instances)
         existing = _existing_audiences(current.keys())
         rows: list[Change] = []
         for (model, record_id), (instance, audience) in sorted(current.items()):
@@ -80,6 +84,7 @@ class ChangeSet:
                     )
                 )
         self.entries.clear()
+        self.instances.clear()
         if not rows:
             return 0
         low, _high = take_sequence(len(rows))
@@ -95,7 +100,7 @@ class ChangeSet:
 
 
 def _load_with_dependents(
-    entries: dict[tuple[str, str], bool],
+    entries: dict[tuple[str, str], bool], held: dict[tuple[str, str], Any]
 ) -> dict[tuple[str, str], tuple[Any, frozenset[str]]]:
     """The changed records and those whose view depends on them, with their audiences now."""
     loaded: dict[tuple[str, str], tuple[Any, frozenset[str]]] = {}
@@ -107,7 +112,10 @@ def _load_with_dependents(
         next_pending: dict[tuple[str, str], bool] = {}
         for model, ids in by_model.items():
             adapter = registry[model]
-            instances = list(adapter.queryset().filter(pk__in=ids))
+            instances = [held[(model, i)] for i in ids if (model, i) in held]
+            missing = [i for i in ids if (model, i) not in held]
+            if missing:
+                instances += list(adapter.queryset().filter(pk__in=missing))
             if adapter.reference:
                 audiences = {str(i.pk): frozenset({Audience.PUBLIC}) for i in instances}
             else:

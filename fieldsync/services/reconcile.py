@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from fieldsync import hooks
+from fieldsync.bulk import bulk_update_rows
 from fieldsync.changelog import ChangeSet
 from fieldsync.models import (
     Conflict,
@@ -35,6 +36,7 @@ Key = tuple[str, str]  # (wire model, record id)
 Record = Any  # an instance of a registered SyncRecord model
 _MISSING = object()
 OPS = ("upsert", "delete")
+PLAIN_OUTCOMES = (InboxStatus.APPLIED, InboxStatus.UNCHANGED)
 
 
 @dataclass
@@ -202,7 +204,7 @@ class Reconciler:
                 fields |= {"version", "updated_at", "is_deleted", "deleted_at"}
                 for instance in updated:
                     instance.updated_at = self.now
-                adapter.model._default_manager.bulk_update(updated, sorted(fields))
+                bulk_update_rows(adapter.model, updated, sorted(fields))
             touched = [*new, *updated]
             self.changes.add(model, touched)
             changed[model].update(str(i.pk) for i in touched)
@@ -217,18 +219,7 @@ class Reconciler:
         RecordVersion.objects.bulk_create(self.new_versions)
         Conflict.objects.bulk_create(self.conflicts)
         self._fill_result_data()
-        InboxRecord.objects.bulk_update(
-            [item.inbox for item in self.decided],
-            [
-                "status",
-                "result",
-                "waiting_for_model",
-                "waiting_for_id",
-                "resolved_at",
-                "model",
-                "record_id",
-            ],
-        )
+        self._write_outcomes()
         hooks.records_changed(changed_records)
         return changed
 
@@ -504,7 +495,7 @@ class Reconciler:
         self.before.setdefault(item.key, None)
         self.history_loaded.add(item.key)
         wire = adapter.to_wire(instance)
-        self._record_version(item, "create", 1, wire, {k: [None, v] for k, v in clean.items()})
+        self._record_version(item, "create", 1, wire, {})  # `data` is the whole creation
         self._finish(item, InboxStatus.APPLIED, 1)
 
     def _apply(
@@ -809,6 +800,35 @@ class Reconciler:
                 for name in adapter.read_only_fields:
                     if name in wire:
                         row.data[name] = wire[name]
+
+    def _write_outcomes(self) -> None:
+        """Each received record's outcome. Plain successes of this batch share one statement per
+        status (their result is in the batch's stored response); the others keep their own."""
+        plain: dict[str, list[int]] = defaultdict(list)
+        detailed = []
+        for item in self.decided:
+            status = item.inbox.status
+            if status in PLAIN_OUTCOMES and item.inbox.pk not in self.released:
+                plain[status].append(item.inbox.pk)
+            else:
+                detailed.append(item.inbox)
+        for status, pks in plain.items():
+            InboxRecord.objects.filter(pk__in=pks).update(
+                status=status, resolved_at=self.now, waiting_for_model="", waiting_for_id=""
+            )
+        bulk_update_rows(
+            InboxRecord,
+            detailed,
+            [
+                "status",
+                "result",
+                "waiting_for_model",
+                "waiting_for_id",
+                "resolved_at",
+                "model",
+                "record_id",
+            ],
+        )
 
     def _fill_result_data(self) -> None:
         """`data` of merged and conflicting results: the server copy as the sender may see it."""

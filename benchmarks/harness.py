@@ -1,0 +1,254 @@
+"""What every benchmark needs: a fresh database, a real server on loopback, tablets, records."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DATABASE = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fieldsync_bench"
+)
+PASSWORD = "bench-password-1234"
+DISTRICTS = {"LA-XI": ["0901", "0902", "0903"], "LA-SV": ["1301", "1302"], "LA-SL": ["1401"]}
+
+
+def server_env(**extra: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": BENCH_DATABASE,
+        "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
+        "CELERY_BROKER_URL": "",
+    }
+    env.update(extra)
+    return env
+
+
+def recreate_database() -> None:
+    """Drop and create the benchmark database, migrate it and load the reference data."""
+    import psycopg
+
+    name = BENCH_DATABASE.rsplit("/", 1)[1]
+    admin = BENCH_DATABASE.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    for command in (["migrate", "--noinput", "-v", "0"], ["seed_reference_data", "-v", "0"]):
+        subprocess.run(
+            [sys.executable, "manage.py", *command], cwd=ROOT, env=server_env(), check=True
+        )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen[bytes]
+
+    def worker_pids(self) -> list[int]:
+        out = subprocess.run(
+            ["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True, check=False
+        ).stdout
+        return [int(p) for p in out.split()]
+
+
+@contextmanager
+def gunicorn(workers: int = 2, threads: int = 4, **env: str) -> Iterator[Server]:
+    """gunicorn serving the project (plus the naive build) on a free loopback port."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "benchmarks.wsgi:application",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=server_env(**env),
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(f"{url}/api/v1/health/", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("the benchmark server did not start")
+        yield Server(url=url, process=process)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@dataclass
+class Tablet:
+    server: str
+    token: str
+    device_id: str
+    client: httpx.Client = field(repr=False)
+
+    def push(self, records: list[dict[str, Any]], batch_id: str | None = None) -> httpx.Response:
+        body = {
+            "batch_id": batch_id or str(uuid.uuid4()),
+            "device_id": self.device_id,
+            "schema_version": 1,
+            "records": records,
+        }
+        return self.push_body(json.dumps(body).encode())
+
+    def push_body(self, body: bytes) -> httpx.Response:
+        return self.client.post(
+            f"{self.server}/api/v1/sync/push/",
+            content=body,
+            headers={"Content-Type": "application/json"},
+        )
+
+    def pull(self, cursor: str | None, limit: int = 1000) -> dict[str, Any]:
+        params: dict[str, Any] = {"limit": limit}
+        if cursor:
+            params["cursor"] = cursor
+        response = self.client.get(f"{self.server}/api/v1/sync/pull/", params=params)
+        response.raise_for_status()
+        return dict(response.json())
+
+
+def enrol(server: str, username: str) -> Tablet:
+    device_id = str(uuid.uuid4())
+    response = httpx.post(
+        f"{server}/api/v1/auth/device/",
+        json={
+            "username": username,
+            "password": PASSWORD,
+            "device_id": device_id,
+            "device_name": username,
+        },
+        timeout=30,
+    )
+    response.raise_for_status()
+    token = response.json()["token"]
+    client = httpx.Client(headers={"Authorization": f"Token {token}"}, timeout=300)
+    return Tablet(server=server, token=token, device_id=device_id, client=client)
+
+
+def ensure_accounts(usernames: dict[str, tuple[str, str]]) -> None:
+    """Accounts (username -> (role, organisation)) created through the project's service."""
+    from fieldsync.services.accounts import account_create_or_update
+
+    for username, (role, organisation) in usernames.items():
+        account_create_or_update(
+            username=username, password=PASSWORD, role=role, organisation_code=organisation
+        )
+
+
+class Records:
+    """Realistic mixed records (accident, victim, assistance in turn), reproducible."""
+
+    def __init__(self, seed: int = 7) -> None:
+        self.rng = random.Random(seed)
+
+    def uuid(self) -> str:
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def accident(self) -> dict[str, Any]:
+        province = self.rng.choice(list(DISTRICTS))
+        return {
+            "model": "accident",
+            "id": self.uuid(),
+            "op": "upsert",
+            "base_version": None,
+            "recorded_at": "2026-11-20T08:15:00+07:00",
+            "data": {
+                "occurred_on": f"2026-{self.rng.randint(1, 10):02d}-{self.rng.randint(1, 28):02d}",
+                "province": province,
+                "district": self.rng.choice(DISTRICTS[province]),
+                "village": f"Ban {self.rng.randint(1, 500)}",
+                "classification": "civilian",
+                "device_category": "cluster_submunition",
+                "ordnance_type": "BLU-26",
+                "activity": self.rng.choice(["farming", "digging", "scrap_metal"]),
+                "latitude": round(self.rng.uniform(14.5, 20.5), 6),
+                "longitude": round(self.rng.uniform(101.0, 107.0), 6),
+            },
+        }
+
+    def victim(self, accident_id: str) -> dict[str, Any]:
+        return {
+            "model": "victim",
+            "id": self.uuid(),
+            "op": "upsert",
+            "base_version": None,
+            "data": {
+                "victim_type": "direct",
+                "accident": accident_id,
+                "outcome": self.rng.choice(["killed", "injured", "injured"]),
+                "sex": self.rng.choice(["male", "female"]),
+                "age_years": self.rng.randint(4, 70),
+                "consent": "self",
+                "full_name": "Bench Person",
+                "injuries": ["hand_fingers"],
+            },
+        }
+
+    def assistance(self, victim_id: str) -> dict[str, Any]:
+        return {
+            "model": "assistance",
+            "id": self.uuid(),
+            "op": "upsert",
+            "base_version": None,
+            "data": {
+                "victim": victim_id,
+                "pillar": "physical_rehabilitation",
+                "service_type": "prosthesis",
+                "provider_organisation": "COPE",
+                "status": "referred",
+            },
+        }
+
+    def mixed(self, count: int) -> list[dict[str, Any]]:
+        records: list[dict[str, Any]] = []
+        while len(records) < count:
+            a = self.accident()
+            v = self.victim(a["id"])
+            records += [a, v, self.assistance(v["id"])]
+        return records[:count]
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from typing import Any
 
@@ -177,15 +178,43 @@ class SyncPushView(APIView):
         return {**envelope, "batch_id_uuid": batch_id}
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999: JSON without the word, infinite all the same
+        raise ValueError(f"{text} is not a finite number")
+    return value
+
+
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+MAX_NESTING = 32  # a record is two levels deep; anything far deeper is not a tablet's
+
+
 def _parse_json(body: bytes) -> Any:
     try:
-        return json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
+        parsed = json.loads(
+            body.decode("utf-8"), parse_constant=_reject_constant, parse_float=_finite_float
+        )
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise APIError(400, "invalid_json", "The body is not valid UTF-8 JSON.") from error
+    if _nesting(parsed) > MAX_NESTING:
+        raise APIError(400, "invalid_envelope", f"JSON nested deeper than {MAX_NESTING} levels.")
+    return parsed
+
+
+def _nesting(value: Any) -> int:
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        current, depth = stack.pop()
+        if isinstance(current, dict | list):
+            deepest = max(deepest, depth)
+            if depth > MAX_NESTING:
+                break
+            children = current.values() if isinstance(current, dict) else current
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 class SyncPullView(APIView):

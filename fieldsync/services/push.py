@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import random
+import re
 import time
 import uuid
 from dataclasses import dataclass
@@ -107,7 +108,9 @@ def _inbox_record(batch: SyncBatch, position: int, record: Any) -> InboxRecord:
             "id": inbox.record_id,
             "status": "rejected",
             "code": "invalid",
-            "errors": {"non_field_errors": ["Text may not contain NUL characters."]},
+            "errors": {
+                "non_field_errors": ["Text may not contain NUL characters or unpaired surrogates."]
+            },
         }
     return inbox
 
@@ -168,10 +171,14 @@ def _retryable(error: Exception) -> bool:
     )
 
 
+UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
 def _storable(record: Any) -> Any:
-    """The record as sent, but NUL characters (which no database text column takes) replaced."""
+    """The record as sent, but what no database text takes (NUL, unpaired UTF-16 surrogates)
+    replaced by U+FFFD."""
     if isinstance(record, str):
-        return record.replace("\x00", "\ufffd")
+        return UNSTORABLE_TEXT.sub("\ufffd", record)
     if isinstance(record, dict):
         return {_storable(k): _storable(v) for k, v in record.items()}
     if isinstance(record, list):
@@ -181,7 +188,7 @@ def _storable(record: Any) -> Any:
 
 def _label(record: Any, key: str) -> str:
     value = record.get(key) if isinstance(record, dict) else None
-    return value[:64].replace("\x00", "") if isinstance(value, str) else ""
+    return UNSTORABLE_TEXT.sub("\ufffd", value[:64]) if isinstance(value, str) else ""
 
 
 def _log_outcome(batch: SyncBatch, items: list[Item]) -> None:

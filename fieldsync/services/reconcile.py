@@ -75,8 +75,6 @@ def parse_item(item: Item, payload: Any) -> None:
     item.model = model if isinstance(model, str) else ""
     record_id = payload.get("id")
     item.record_id = record_id if isinstance(record_id, str) else ""
-    if _contains_nul(payload):
-        raise Rejected({"non_field_errors": ["Text may not contain NUL characters."]})
     adapter = registry.get(item.model)
     if adapter is None or adapter.reference:
         raise Rejected({"model": [f"Unknown model '{str(model)[:64]}'."]}, code="unknown_model")
@@ -131,21 +129,6 @@ def _parse_recorded_at(value: Any) -> datetime.datetime | None:
     if parsed is None or timezone.is_naive(parsed):
         return None
     return parsed
-
-
-def _contains_nul(value: Any) -> bool:
-    stack = [value]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, str):
-            if "\x00" in current:
-                return True
-        elif isinstance(current, dict):
-            stack.extend(current.keys())
-            stack.extend(current.values())
-        elif isinstance(current, list):
-            stack.extend(current)
-    return False
 
 
 class Reconciler:
@@ -444,7 +427,7 @@ class Reconciler:
         """Three-way merge of the tablet's fields against the version it started from."""
         clean = self._validated(item, adapter, {**server, **item.data})
         sent = {f: clean[f] for f in item.data}
-        if adapter.is_locked(current):
+        if self._locked(adapter, current):
             clashes = [f for f in sent if sent[f] != server.get(f)]
             if clashes:
                 self._conflict(
@@ -530,7 +513,7 @@ class Reconciler:
             self._finish(item, InboxStatus.UNCHANGED, version)
             return
         server = adapter.to_wire(current)
-        if adapter.is_locked(current):
+        if self._locked(adapter, current):
             self._conflict(item, adapter, current, ConflictKind.LOCKED, server, None, {}, [])
             return
         base_version = item.base_version
@@ -557,6 +540,11 @@ class Reconciler:
             {"deleted": [False, True]},
         )
         self._finish(item, InboxStatus.APPLIED, current.version)
+
+    def _locked(self, adapter: SyncAdapter, current: Record) -> bool:
+        """Verified records take no edits from the field; NRA staff in admin locked them, and
+        their review (resolving a conflict, merging a duplicate) still writes through here."""
+        return self.source != RecordVersion.Source.ADMIN and adapter.is_locked(current)
 
     def _validated(
         self, item: Item, adapter: SyncAdapter, data: dict[str, Any], *, check_parents: bool = True

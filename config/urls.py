@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from fieldsync.admin_login import admin_login
+
 urlpatterns = [
+    path("admin/login/", admin_login),  # throttled; the rest of the admin as usual
     path("admin/", admin.site.urls),
     path("api/v1/", include("fieldsync.api.urls")),
 ]

@@ -9,10 +9,10 @@ and SQLite from 3.33).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
 
 MAX_PARAMETERS = 30_000
 
@@ -22,23 +22,24 @@ def bulk_update_rows(model: type[Model], objects: Sequence[Model], fields: Seque
     if not objects:
         return 0
     meta = model._meta
-    targets = [meta.get_field(name) for name in fields]
+    targets = [cast("Field[Any, Any]", meta.get_field(name)) for name in fields]
     pk = meta.pk
     if pk is None:
         raise ValueError(f"{model.__name__} has no primary key")
     quote = connection.ops.quote_name
     postgres = connection.vendor == "postgresql"
-    columns = [pk, *targets]
+    columns: list[Field[Any, Any]] = [pk, *targets]
 
-    def cast(field: Any, position: int) -> str:
+    def cast_value(field: Field[Any, Any], position: int) -> str:
         reference = f"v.column{position}"
         return f"CAST({reference} AS {field.db_type(connection)})" if postgres else reference
 
     assignments = ", ".join(
-        f"{quote(field.column)} = {cast(field, index + 2)}" for index, field in enumerate(targets)
+        f"{quote(str(field.column))} = {cast_value(field, index + 2)}"
+        for index, field in enumerate(targets)
     )
     table = quote(meta.db_table)
-    where = f"{table}.{quote(pk.column)} = {cast(pk, 1)}"
+    where = f"{table}.{quote(str(pk.column))} = {cast_value(pk, 1)}"
     per_row = len(columns)
     chunk = max(1, MAX_PARAMETERS // per_row)
     updated = 0

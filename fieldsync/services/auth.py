@@ -51,10 +51,10 @@ def device_enrol(
     app_version: str = "",
 ) -> Enrolment:
     """Check the credentials (throttled) and give this user's device a new token."""
-    _check_throttle(username=username, address=address)
+    login_throttle_check(username=username, address=address)
     user = authenticate(username=username, password=password)
     if not isinstance(user, User) or not user.is_active:
-        LoginFailure.objects.create(username=username[:150], address=address[:64])
+        login_failure_record(username=username, address=address)
         raise InvalidCredentials
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
@@ -81,7 +81,13 @@ def device_enrol(
     return Enrolment(device=device, token=token)
 
 
-def _check_throttle(*, username: str, address: str) -> None:
+def login_failure_record(*, username: str, address: str) -> None:
+    """A failed login (device enrolment or admin), counted by `login_throttle_check`."""
+    LoginFailure.objects.create(username=username[:150], address=address[:64])
+
+
+def login_throttle_check(*, username: str, address: str) -> None:
+    """Raise LoginThrottled after too many recent failures for this username or address."""
     limit = settings.FIELDSYNC["LOGIN_FAILURE_LIMIT"]
     window = settings.FIELDSYNC["LOGIN_FAILURE_WINDOW"]
     since = timezone.now() - window

@@ -106,7 +106,7 @@ def _crash_run(make_user, rounds: int, seed: int) -> None:
     # in the history and in the change log.
     assert not SyncBatch.objects.exclude(status="processed").exists()
     assert not InboxRecord.objects.filter(status="pending").exists()
-    histories = {}
+    histories: dict[str, list[int]] = {}
     for record_id, version in RecordVersion.objects.values_list("record_id", "version"):
         histories.setdefault(record_id, []).append(version)
     assert {k: sorted(v) for k, v in histories.items()} == {

@@ -61,28 +61,20 @@ class ChangeSet:
             targets = wanted if full else wanted - before
             version = instance.version
             deleted = bool(getattr(instance, "is_deleted", False))
-            for audience_key in sorted(targets):
-                rows.append(
-                    Change(
-                        model=model,
-                        record_id=record_id,
-                        audience=audience_key,
-                        version=version,
-                        deleted=deleted,
-                        visible=True,
-                    )
+            # Who sees it now gets the change; who saw it and no longer does is told to drop it.
+            news = [(key, True) for key in sorted(targets)]
+            news += [(key, False) for key in sorted(before - wanted)]
+            rows.extend(
+                Change(
+                    model=model,
+                    record_id=record_id,
+                    audience=key,
+                    version=version,
+                    deleted=deleted,
+                    visible=visible,
                 )
-            for audience_key in sorted(before - wanted):
-                rows.append(
-                    Change(
-                        model=model,
-                        record_id=record_id,
-                        audience=audience_key,
-                        version=version,
-                        deleted=deleted,
-                        visible=False,
-                    )
-                )
+                for key, visible in news
+            )
         self.entries.clear()
         self.instances.clear()
         if not rows:

@@ -625,6 +625,7 @@ class Reconciler:
             user=item.user,
             inbox_record=item.inbox,
             recorded_at=item.recorded_at,
+            base_version=item.base_version,
         )
         self.new_versions.append(row)
         self.history.setdefault(item.key, []).append(
@@ -633,6 +634,8 @@ class Reconciler:
                 "version": version,
                 "data": data,
                 "device_id": item.device.pk,
+                "op": op,
+                "base_version": item.base_version,
             }
         )
 

@@ -481,3 +481,37 @@ def test_staff_verification_is_a_version_that_tablets_pull_and_that_locks_the_re
         ["reported", "verified"],
     )
     assert (edit["status"], edit["conflict_fields"]) == ("conflict", ["village"])
+
+
+def test_a_create_arriving_after_the_same_devices_edit_does_not_overwrite_it(
+    tablet: Tablet,
+) -> None:
+    create = accident()
+    edit = accident(create["id"], base_version=1, village="Ban A")
+    tablet.push_ok([edit])  # batches arrived out of order: the edit is stored as new
+
+    late = tablet.push_ok([create])[0]
+
+    assert (late["status"], late["conflict_fields"]) == ("conflict", ["village"])
+    assert Accident.objects.get(pk=create["id"]).village == "Ban A"
+    assert Conflict.objects.get().fields["village"] == {
+        "base": None,
+        "server": "Ban A",
+        "tablet": "Ban Nameuang",
+    }
+    assert RecordVersion.objects.get(record_id=create["id"]).base_version == 1
+
+
+def test_an_edit_stored_as_new_is_no_base_for_another_devices_edit(make_tablet) -> None:
+    first, second = make_tablet("first"), make_tablet("second")
+    record = accident()
+    first.push_ok([accident(record["id"], base_version=1, activity="digging")])
+
+    result = second.push_ok([accident(record["id"], base_version=1, village="Ban B")])[0]
+
+    assert (result["status"], sorted(result["conflict_fields"])) == (
+        "conflict",
+        ["activity", "village"],
+    )
+    stored = Accident.objects.get(pk=record["id"])
+    assert (stored.activity, stored.village, stored.version) == ("digging", "Ban Nameuang", 1)

@@ -34,6 +34,12 @@ run: demo-account
 	trap 'kill 0' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload
 
+# A simulated stretch of field work against this server (or SIM_ARGS="--server URL" for a running
+# one on the same database); prints a summary and fails if a tablet diverges or a record is lost.
+.PHONY: simulate
+simulate: seed
+	$(BIN)/python manage.py simulate_field $(SIM_ARGS)
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -471,6 +471,7 @@ class Reconciler:
         clean = self._validated(item, adapter, data)
         context = self._context(item)
         instance = adapter.build(item.record_id, clean, context)
+        self._attach_parents(adapter, instance)
         instance.version = 1
         instance.created_by_device = item.device
         self.current[item.key] = instance
@@ -493,6 +494,7 @@ class Reconciler:
     ) -> None:
         self.before.setdefault(item.key, server)
         touched = adapter.assign(current, final)
+        self._attach_parents(adapter, current)
         for ref in adapter.parents:  # the parent it left shows other counts or audience now
             old_parent = server.get(ref.field)
             if old_parent and old_parent != final.get(ref.field):
@@ -540,6 +542,15 @@ class Reconciler:
             {"deleted": [False, True]},
         )
         self._finish(item, InboxStatus.APPLIED, current.version)
+
+    def _attach_parents(self, adapter: SyncAdapter, instance: Record) -> None:
+        """Point a record at the parents this transaction holds (perhaps not yet inserted), so
+        that reading them (is it locked? who sees it?) asks nothing of the database."""
+        for ref in adapter.parents:
+            parent_id = getattr(instance, f"{ref.field}_id", None)
+            parent = self.current.get((ref.model, str(parent_id))) if parent_id else None
+            if parent is not None:
+                setattr(instance, ref.field, parent)
 
     def _locked(self, adapter: SyncAdapter, current: Record) -> bool:
         """Verified records take no edits from the field; NRA staff in admin locked them, and

@@ -1,0 +1,76 @@
+"""End to end: a live server on loopback, five tablets syncing over a link that loses a fifth of
+the requests or responses, NRA staff at work on the server meanwhile.
+
+`field_day` runs the simulation and hands its report to the test while the server's database
+still holds the day's records: checks of the server's state after a field day (the aggregates
+against a recount, for instance) are further test functions taking `field_day`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.core.management import call_command
+from pytest_django.live_server_helper import LiveServer
+
+from victims.simulation import FieldDay, FieldDayReport
+
+pytestmark = pytest.mark.django_db(transaction=True)
+RunFieldDay = Callable[..., FieldDayReport]
+
+
+@pytest.fixture
+def run_field_day(live_server: LiveServer) -> RunFieldDay:
+    """Runs a simulated field day against the live server; options as `FieldDay`'s."""
+    call_command("seed_reference_data", verbosity=0)
+
+    def run(**options: object) -> FieldDayReport:
+        options = {"tablets": 5, "days": 2, "drop_rate": 0.2, "seed": "e2e", **options}
+        return FieldDay(base_url=live_server.url, **options).run()
+
+    return run
+
+
+@pytest.fixture
+def field_day(run_field_day: RunFieldDay) -> FieldDayReport:
+    """Five tablets, two days, 20% of requests or responses lost."""
+    return run_field_day()
+
+
+def _assert_converged_and_nothing_lost(report: FieldDayReport) -> None:
+    assert report.lost == []
+    assert {name: problems for name, problems in report.divergent.items() if problems} == {}
+    assert report.sent_records == report.on_server + report.in_quarantine
+    assert report.final_rounds < 40  # it settled
+    # The run did exercise what it claims to: a bad link, and every kind of outcome.
+    assert report.lost_requests > 0 and report.lost_responses > 0
+    assert report.outcomes["applied"] > 0
+    assert report.staff["verified"] > 0
+
+
+def test_five_tablets_over_a_bad_link_converge_to_the_server_and_lose_nothing(
+    field_day: FieldDayReport,
+) -> None:
+    _assert_converged_and_nothing_lost(field_day)
+    assert len(field_day.tablets) == 5
+    assert {plan.organisation for plan in field_day.tablets} == {"HALO", "MAG", "COPE", "UXO-LAO"}
+
+
+@pytest.mark.postgres
+def test_tablets_syncing_at_the_same_time_converge_and_lose_nothing(
+    run_field_day: RunFieldDay,
+) -> None:
+    report = run_field_day(concurrent=True, seed="e2e-concurrent")
+
+    _assert_converged_and_nothing_lost(report)
+
+
+@pytest.mark.slow
+def test_a_longer_run_with_more_tablets_converges_and_loses_nothing(
+    run_field_day: RunFieldDay,
+) -> None:
+    report = run_field_day(tablets=7, days=5, accidents_per_day=3, seed="e2e-long")
+
+    _assert_converged_and_nothing_lost(report)
+    assert report.records_sent > 300

@@ -20,6 +20,7 @@ from typing import Any
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
+from fieldsync.changelog import ChangeSet
 from fieldsync.models import Device, InboxRecord, InboxStatus, RecordVersion, SyncBatch
 from fieldsync.services.reconcile import Item, Reconciler
 
@@ -115,7 +116,40 @@ def _inbox_record(batch: SyncBatch, position: int, record: Any) -> InboxRecord:
     return inbox
 
 
-def _batch_reconcile(*, batch_pk: int, source: str) -> dict[str, Any]:
+def batches_push_atomically(
+    *, device: Device, envelopes: list[dict[str, Any]], source: str
+) -> list[dict[str, Any]]:
+    """Receive and reconcile several batches in ONE transaction: all or nothing (a file import).
+
+    Each envelope is stored and answered like a pushed batch (a batch already processed answers
+    its stored response, so importing a file again changes nothing), but nothing is visible to
+    anyone until every batch is in, and the change log is written once, at the end.
+    """
+    changes = ChangeSet()
+    responses = []
+    with transaction.atomic():
+        for envelope in envelopes:
+            batch_id = uuid.UUID(str(envelope["batch_id"]))
+            digest = envelope_digest(envelope)
+            batch, created = _batch_receive(
+                device=device, batch_id=batch_id, envelope=envelope, digest=digest
+            )
+            if not created and batch.body_sha256 != digest:
+                raise BatchIdReused(batch_id)
+            responses.append(_batch_reconcile(batch_pk=batch.pk, source=source, changes=changes))
+        changes.flush()  # last write: holds the change counter until commit
+    return responses
+
+
+class BatchIdReused(Exception):
+    """A batch id already used for other content."""
+
+
+def _batch_reconcile(
+    *, batch_pk: int, source: str, changes: ChangeSet | None = None
+) -> dict[str, Any]:
+    """Reconcile a received batch; its change-log rows go to `changes` when the caller flushes
+    them later in the same transaction, else they are flushed here, last."""
     with transaction.atomic():
         batch = (
             SyncBatch.objects.select_for_update().select_related("device__user").get(pk=batch_pk)
@@ -127,7 +161,7 @@ def _batch_reconcile(*, batch_pk: int, source: str) -> dict[str, Any]:
             Item(inbox=record, device=device, user=device.user)
             for record in batch.records.order_by("position")
         ]
-        reconciler = Reconciler(source=source)
+        reconciler = Reconciler(source=source, changes=changes)
         reconciler.run(items)
         reconciler.write()
         batch.response = {
@@ -137,7 +171,8 @@ def _batch_reconcile(*, batch_pk: int, source: str) -> dict[str, Any]:
         batch.status = SyncBatch.Status.PROCESSED
         batch.processed_at = timezone.now()
         batch.save(update_fields=["response", "status", "processed_at"])
-        reconciler.changes.flush()  # last write: holds the change counter until commit
+        if changes is None:
+            reconciler.changes.flush()  # last write: holds the change counter until commit
     _log_outcome(batch, items)
     return batch.response
 

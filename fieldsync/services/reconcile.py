@@ -134,7 +134,9 @@ def _parse_recorded_at(value: Any) -> datetime.datetime | None:
 class Reconciler:
     """Decides pushed records in memory, then writes them in bulk (one instance per transaction)."""
 
-    def __init__(self, *, source: str = RecordVersion.Source.SYNC) -> None:
+    def __init__(
+        self, *, source: str = RecordVersion.Source.SYNC, changes: ChangeSet | None = None
+    ) -> None:
         self.source = source
         self.now = timezone.now()
         self.today = timezone.localdate()
@@ -154,7 +156,7 @@ class Reconciler:
         self.viewers: dict[int, Viewer] = {}
         self.before: dict[Key, dict[str, Any] | None] = {}  # wire data before this transaction
         self.discard: dict[str, set[str]] = defaultdict(set)
-        self.changes = ChangeSet()
+        self.changes = changes if changes is not None else ChangeSet()
 
     # -- entry point --------------------------------------------------------------------------
     def run(self, items: Sequence[Item]) -> None:

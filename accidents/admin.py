@@ -1,12 +1,59 @@
-"""Admin of the accidents app: geography and ordnance reference data (editable), accidents
-(view only until NRA review comes through services)."""
+"""Admin of the accidents app: geography and ordnance reference data (editable); accidents, with
+NRA review (verify, reject, history) and the dashboard; possible duplicates (merge, distinct).
+
+Records change only through services; these classes read the request and call one of them.
+"""
 
 from __future__ import annotations
 
-from django.contrib import admin
+import datetime
+from typing import Any, cast
 
-from accidents.models import Accident, District, OrdnanceType, Province
-from fieldsync.admin import ReadOnlyAdmin, ReferenceRecordAdmin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from accidents import dashboard
+from accidents.choices import AccidentStatus
+from accidents.duplicate_tasks import duplicates_flag_request
+from accidents.models import (
+    Accident,
+    District,
+    DuplicateCandidate,
+    DuplicateStatus,
+    OrdnanceType,
+    Province,
+)
+from accidents.services import (
+    accidents_status_set,
+    duplicate_mark_distinct,
+    duplicate_merge,
+)
+from fieldsync.admin import (
+    LargeTableAdmin,
+    ReadOnlyAdmin,
+    RecordHistoryAdmin,
+    ReferenceRecordAdmin,
+    ReviewActionsAdmin,
+)
+from fieldsync.models import User
+from fieldsync.services.review import ReviewError
+from victims.choices import VictimType
+from victims.models import Victim
+
+CHART_WIDTH = 720
+CHART_HEIGHT = 180
+PROVINCE_ROW = 22
 
 
 @admin.register(Province)
@@ -30,8 +77,15 @@ class OrdnanceTypeAdmin(ReferenceRecordAdmin):
     search_fields = ("code", "name")
 
 
+def _staff(request: HttpRequest) -> User:
+    return cast(User, request.user)  # admin views are for logged-in staff only
+
+
 @admin.register(Accident)
-class AccidentAdmin(ReadOnlyAdmin):
+class AccidentAdmin(LargeTableAdmin, RecordHistoryAdmin, ReadOnlyAdmin):
+    """Accident reports: the verification queue (filter on status), verify or reject with a reason
+    (one by one or in bulk), each report's history, and the dashboard."""
+
     list_display = (
         "reference",
         "occurred_on",
@@ -41,7 +95,7 @@ class AccidentAdmin(ReadOnlyAdmin):
         "classification",
         "device_category",
         "activity",
-        "status",
+        "status_label",
         "reporting_organisation",
         "version",
         "is_deleted",
@@ -56,5 +110,299 @@ class AccidentAdmin(ReadOnlyAdmin):
         "is_deleted",
     )
     list_select_related = ("province", "district", "reporting_organisation")
-    search_fields = ("reference", "id", "village", "district__name_en")
+    search_fields = ("reference", "=id", "village")
     date_hierarchy = "occurred_on"
+    actions = ("verify_selected", "reject_selected")
+    change_form_template = "admin/accidents/accident/change_form.html"
+
+    def has_review_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("accidents.review_accident")
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_label(self, obj: Accident) -> SafeString:
+        return format_html(
+            '<span class="status-{}">{}</span>', obj.status, obj.get_status_display()
+        )
+
+    # -- review -------------------------------------------------------------------------------
+    @admin.action(description=_("Verify selected accidents"), permissions=["review"])
+    def verify_selected(self, request: HttpRequest, queryset: QuerySet[Accident]) -> None:
+        self._set_status(request, list(queryset.values_list("pk", flat=True)), "verified", "")
+
+    @admin.action(description=_("Reject selected accidents…"), permissions=["review"])
+    def reject_selected(
+        self, request: HttpRequest, queryset: QuerySet[Accident]
+    ) -> HttpResponse | None:
+        reason = request.POST.get("reason", "")
+        if "apply" in request.POST:
+            ids = list(queryset.values_list("pk", flat=True))
+            if self._set_status(request, ids, AccidentStatus.REJECTED, reason):
+                return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Reject accidents"),
+            "subtitle": None,
+            "opts": self.opts,
+            "accidents": queryset.select_related("province", "district")[:200],
+            "count": queryset.count(),
+            "reason": reason,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "select_across": request.POST.get("select_across", "0"),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/accidents/accident/reject_selected.html", context)
+
+    def _set_status(self, request: HttpRequest, ids: list[Any], status: str, reason: str) -> bool:
+        try:
+            changed = accidents_status_set(
+                accident_ids=[str(i) for i in ids], status=status, by=_staff(request), reason=reason
+            )
+        except ReviewError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return False
+        label = AccidentStatus(status).label
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d accident set to %(status)s.",
+                "%(count)d accidents set to %(status)s.",
+                changed,
+            )
+            % {"count": changed, "status": label},
+            messages.SUCCESS,
+        )
+        return True
+
+    def status_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        accident = self.object_or_404(request, object_id)
+        if not self.has_review_permission(request):
+            raise PermissionDenied
+        status = request.POST.get("status", "")
+        if status not in AccidentStatus.values:
+            self.message_user(request, gettext("Unknown status."), messages.ERROR)
+        else:
+            self._set_status(request, [accident.pk], status, request.POST.get("reason", ""))
+        return HttpResponseRedirect(reverse("admin:accidents_accident_change", args=[accident.pk]))
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        accident = self.object_or_404(request, object_id)
+        context = {
+            "accident": accident,
+            "can_review": self.has_review_permission(request) and not accident.is_deleted,
+            "victim_count": Victim.objects.filter(
+                accident_id=accident.pk, is_deleted=False, victim_type=VictimType.DIRECT
+            ).count(),
+            **(extra_context or {}),
+        }
+        return super().change_view(request, object_id, form_url, context)
+
+    # -- dashboard ----------------------------------------------------------------------------
+    def get_urls(self) -> list[URLPattern]:
+        wrap = self.admin_site.admin_view
+        return [
+            path("dashboard/", wrap(self.dashboard_view), name="accidents_dashboard"),
+            path(
+                "<path:object_id>/status/",
+                wrap(require_POST(self.status_view)),
+                name="accidents_accident_status",
+            ),
+            *super().get_urls(),
+        ]
+
+    def dashboard_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        year = _year(request.GET.get("year")) or timezone.localdate().year
+        months = dashboard.casualties_by_month(year=year)
+        provinces = dashboard.casualties_by_province(year=year)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Dashboard %(year)d") % {"year": year},
+            "subtitle": None,
+            "year": year,
+            "years": [year - 1, year + 1],
+            "summary": dashboard.year_summary(year=year),
+            "children_share": dashboard.children_share(year=year),
+            "queues": [
+                (
+                    gettext("Accidents to verify"),
+                    dashboard.accidents_to_verify(),
+                    reverse("admin:accidents_accident_changelist")
+                    + "?status__exact=reported&is_deleted__exact=0",
+                ),
+                (
+                    gettext("Open conflicts"),
+                    dashboard.open_conflicts(),
+                    reverse("admin:fieldsync_conflict_changelist") + "?status__exact=open",
+                ),
+                (
+                    gettext("Held records"),
+                    dashboard.held_records(),
+                    reverse("admin:fieldsync_inboxrecord_changelist") + "?status__exact=held",
+                ),
+                (
+                    gettext("Rejected records"),
+                    dashboard.rejected_records(),
+                    reverse("admin:fieldsync_inboxrecord_changelist") + "?status__exact=rejected",
+                ),
+                (
+                    gettext("Possible duplicates"),
+                    dashboard.open_duplicates(),
+                    reverse("admin:accidents_duplicatecandidate_changelist")
+                    + "?status__exact=open",
+                ),
+            ],
+            "chart_width": CHART_WIDTH,
+            "chart_height": CHART_HEIGHT,
+            "month_bars": dashboard.column_chart(
+                months, value="casualties", width=CHART_WIDTH, height=CHART_HEIGHT
+            ),
+            "province_bars": dashboard.bar_chart(
+                provinces, value="casualties", width=CHART_WIDTH - 260, row_height=PROVINCE_ROW
+            ),
+            "province_height": PROVINCE_ROW * len(provinces),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/accidents/dashboard.html", context)
+
+
+def _year(value: str | None) -> int | None:
+    try:
+        year = int(value or "")
+    except ValueError:
+        return None
+    return year if 1964 <= year <= datetime.MAXYEAR else None
+
+
+@admin.register(DuplicateCandidate)
+class DuplicateCandidateAdmin(ReviewActionsAdmin):
+    """Pairs of accident reports the duplicate scan flagged: staff compare them side by side and
+    merge (victims move to the kept report, the other becomes a tombstone) or mark them distinct."""
+
+    list_display = ("pair", "district", "dates", "score", "status", "flagged_at", "decided_by")
+    list_filter = ("status",)
+    list_select_related = ("first__district", "second", "decided_by")
+    search_fields = ("first__reference", "second__reference")
+    readonly_fields = ("first", "second", "score", "reasons", "status", "kept", "flagged_at")
+    fields = (*readonly_fields, "decided_at", "decided_by")
+    change_form_template = "admin/accidents/duplicatecandidate/change_form.html"
+    change_list_template = "admin/accidents/duplicatecandidate/change_list.html"
+    show_full_result_count = False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.has_perm("accidents.view_accident")
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_review_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("accidents.review_accident")
+
+    @admin.display(description=_("accidents"))
+    def pair(self, obj: DuplicateCandidate) -> str:
+        return f"{obj.first.reference} ~ {obj.second.reference}"
+
+    @admin.display(description=_("district"))
+    def district(self, obj: DuplicateCandidate) -> District:
+        return obj.first.district
+
+    @admin.display(description=_("dates"))
+    def dates(self, obj: DuplicateCandidate) -> str:
+        return f"{obj.first.occurred_on} / {obj.second.occurred_on}"
+
+    def get_urls(self) -> list[URLPattern]:
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "scan/",
+                wrap(require_POST(self.scan_view)),
+                name="accidents_duplicatecandidate_scan",
+            ),
+            path(
+                "<path:object_id>/decide/",
+                wrap(require_POST(self.decide_view)),
+                name="accidents_duplicatecandidate_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        candidate = self.object_or_404(request, object_id)
+        reports = Accident.objects.select_related("province", "district", "reporting_organisation")
+        accidents = list(reports.filter(pk__in=[candidate.first_id, candidate.second_id]))
+        victims: dict[Any, list[tuple[str, Any, str]]] = {a.pk: [] for a in accidents}
+        for accident_id, sex, age, outcome in (
+            Victim.objects.filter(accident_id__in=victims, is_deleted=False)
+            .order_by("sex", "age_years")
+            .values_list("accident_id", "sex", "age_years", "outcome")
+        ):
+            victims[accident_id].append((sex, age, outcome))
+        context = {
+            "sides": [
+                {"accident": a, "victims": victims[a.pk]}
+                for a in sorted(accidents, key=lambda a: a.pk != candidate.first_id)
+            ],
+            "can_decide": candidate.status == DuplicateStatus.OPEN
+            and self.has_review_permission(request),
+            **(extra_context or {}),
+        }
+        return super().change_view(request, object_id, form_url, context)
+
+    def decide_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        candidate = self.object_or_404(request, object_id)
+        if not self.has_review_permission(request):
+            raise PermissionDenied
+        try:
+            if request.POST.get("decision") == "distinct":
+                duplicate_mark_distinct(candidate_id=candidate.pk, by=_staff(request))
+                message = gettext("Marked as two distinct accidents.")
+            else:
+                kept = duplicate_merge(
+                    candidate_id=candidate.pk,
+                    keep_id=request.POST.get("keep", ""),
+                    by=_staff(request),
+                ).kept
+                message = gettext("Merged into %(reference)s.") % {
+                    "reference": kept.reference if kept else "-"
+                }
+        except ReviewError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(
+                reverse("admin:accidents_duplicatecandidate_change", args=[candidate.pk])
+            )
+        self.message_user(request, message, messages.SUCCESS)
+        return HttpResponseRedirect(
+            reverse("admin:accidents_duplicatecandidate_changelist") + "?status__exact=open"
+        )
+
+    def scan_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_review_permission(request):
+            raise PermissionDenied
+        duplicates_flag_request(None)
+        self.message_user(
+            request,
+            gettext("The duplicate scan was started; new pairs appear here when it is done."),
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:accidents_duplicatecandidate_changelist"))

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accidents.choices import (
@@ -21,6 +22,11 @@ LATITUDE_RANGE = (Decimal("13.9"), Decimal("22.5"))
 LONGITUDE_RANGE = (Decimal("100.0"), Decimal("107.7"))
 
 
+def localized_name(name_en: str, name_lo: str) -> str:
+    """The Lao name to a reader of Lao when it is known, the English name otherwise."""
+    return name_lo if name_lo and (get_language() or "").startswith("lo") else name_en
+
+
 class Province(ReferenceRecord):
     code = models.CharField(_("ISO code"), max_length=8, primary_key=True)
     lsb_code = models.CharField(_("LSB code"), max_length=2, unique=True)
@@ -33,7 +39,7 @@ class Province(ReferenceRecord):
         verbose_name_plural = _("provinces")
 
     def __str__(self) -> str:
-        return self.name_en
+        return localized_name(self.name_en, self.name_lo)
 
 
 class District(ReferenceRecord):
@@ -50,7 +56,7 @@ class District(ReferenceRecord):
         verbose_name_plural = _("districts")
 
     def __str__(self) -> str:
-        return f"{self.name_en} ({self.code})"
+        return f"{localized_name(self.name_en, self.name_lo)} ({self.code})"
 
 
 class OrdnanceType(ReferenceRecord):
@@ -143,11 +149,22 @@ class Accident(SyncRecord):
         "fieldsync.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     status_reason = models.TextField(_("reason"), blank=True)
+    # Set when NRA staff merged this report into another (a duplicate): it is then a tombstone.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="merged_duplicates",
+    )
 
     class Meta:
         ordering = ["-occurred_on", "reference"]
         verbose_name = _("accident")
         verbose_name_plural = _("accidents")
+        permissions = [("review_accident", "Can verify, reject and merge accident reports")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(occurred_on__gte=EARLIEST_ACCIDENT), name="accident_not_before_1964"
@@ -197,3 +214,65 @@ class ReferenceCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.province_id}-{self.year}: {self.last_number}"
+
+
+class DuplicateStatus(models.TextChoices):
+    OPEN = "open", _("Awaiting review")
+    MERGED = "merged", _("Merged")
+    DISTINCT = "distinct", _("Distinct accidents")
+    SUPERSEDED = "superseded", _("Superseded by another merge")
+
+
+class DuplicateCandidate(models.Model):
+    """Two accident reports that are probably the same event; NRA staff decide, never the code.
+
+    The pair is stored once, in id order (`first` < `second`), so flagging it again is a no-op.
+    """
+
+    first = models.ForeignKey(
+        Accident, verbose_name=_("accident"), on_delete=models.PROTECT, related_name="+"
+    )
+    second = models.ForeignKey(
+        Accident, verbose_name=_("possible duplicate"), on_delete=models.PROTECT, related_name="+"
+    )
+    score = models.DecimalField(_("score"), max_digits=4, decimal_places=3)
+    reasons = models.JSONField(_("reasons"), default=dict)
+    status = models.CharField(
+        _("status"), max_length=16, choices=DuplicateStatus.choices, default=DuplicateStatus.OPEN
+    )
+    kept = models.ForeignKey(
+        Accident,
+        verbose_name=_("kept accident"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    flagged_at = models.DateTimeField(_("flagged at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "fieldsync.User",
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-score", "-flagged_at"]
+        verbose_name = _("possible duplicate")
+        verbose_name_plural = _("possible duplicates")
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="duplicate_pair_unique"),
+            models.CheckConstraint(
+                condition=Q(first__lt=models.F("second")), name="duplicate_pair_ordered"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-score"], name="duplicate_status_idx"),
+            models.Index(fields=["second"], name="duplicate_second_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ~ {self.second_id}"

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import connections, router
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from accidents.choices import (
     AccidentStatus,
@@ -148,6 +148,7 @@ class AccidentAdapter(SyncAdapter):
         "updated_at",
         "killed",
         "injured",
+        "merged_into",
     )
 
     # -- reading -------------------------------------------------------------------------------
@@ -155,6 +156,7 @@ class AccidentAdapter(SyncAdapter):
         wire = instance_to_wire(ACCIDENT_FIELDS, ACCIDENT_ATTNAMES, instance)
         wire["reference"] = instance.reference
         wire["status"] = instance.status
+        wire["merged_into"] = str(instance.merged_into_id) if instance.merged_into_id else None
         return wire
 
     def present(self, instances: Sequence[Accident], viewer: Viewer) -> list[dict[str, Any]]:
@@ -170,6 +172,13 @@ class AccidentAdapter(SyncAdapter):
         return instance.status == AccidentStatus.VERIFIED
 
     # -- scope ---------------------------------------------------------------------------------
+    def scope(self, queryset: QuerySet[Accident], viewer: Viewer) -> QuerySet[Accident]:
+        if viewer.is_nra:
+            return queryset
+        if not viewer.organisation:
+            return queryset.none()
+        return queryset.filter(reporting_organisation_id=viewer.organisation)
+
     def audience(self, instances: Sequence[Accident]) -> dict[str, frozenset[str]]:
         return {
             str(instance.pk): frozenset({instance.reporting_organisation_id})

@@ -6,7 +6,12 @@ from fieldsync.admin_login import admin_login
 urlpatterns = [
     path("admin/login/", admin_login),  # throttled; the rest of the admin as usual
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the admin's switcher
     path("api/v1/", include("fieldsync.api.urls")),
+    path("api/v1/", include("fieldsync.api.schema")),
+    path("api/v1/", include("accidents.api.urls")),
+    path("api/v1/", include("victims.api.urls")),
+    path("api/v1/statistics/", include("victims.api.statistics_urls")),
 ]
 
 handler400 = "fieldsync.api.errors.bad_request"

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FieldsyncConfig(AppConfig):
     name = "fieldsync"
-    verbose_name = "Field sync"
+    verbose_name = _("Field sync")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

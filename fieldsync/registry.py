@@ -96,6 +96,12 @@ class SyncAdapter:
         return False
 
     # -- scope ---------------------------------------------------------------------------------
+    def scope(self, queryset: models.QuerySet[Any], viewer: Viewer) -> models.QuerySet[Any]:
+        """The records of `queryset` this viewer sees: `audience` as a query (partner API)."""
+        if self.reference or viewer.is_nra:
+            return queryset
+        return queryset.none()
+
     def audience(self, instances: Sequence[Any]) -> dict[str, frozenset[str]]:
         """The organisations whose devices see each record (NRA staff see everything)."""
         raise NotImplementedError

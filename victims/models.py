@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from fieldsync.models import ReferenceRecord, SyncRecord
@@ -31,7 +32,8 @@ class ServiceType(ReferenceRecord):
         verbose_name_plural = _("service types")
 
     def __str__(self) -> str:
-        return self.name
+        lao = self.name_lo and (get_language() or "").startswith("lo")
+        return self.name_lo if lao else self.name
 
 
 class Victim(SyncRecord):

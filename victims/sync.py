@@ -111,6 +111,16 @@ def victim_owners(victims: Iterable[Victim]) -> dict[str, str | None]:
     return owners
 
 
+def _owned_by(organisation: str, prefix: str = "") -> Q:
+    """Victims (through `prefix`) that `organisation` owns, as `victim_owners` decides, in SQL."""
+    return Q(**{f"{prefix}accident__reporting_organisation_id": organisation}) | Q(
+        **{
+            f"{prefix}accident__isnull": True,
+            f"{prefix}related_victim__accident__reporting_organisation_id": organisation,
+        }
+    )
+
+
 def _personal_hidden_from(instances: Sequence[Victim], viewer: Viewer) -> set[str]:
     """Ids of the victims whose personal fields this viewer may not see (data dictionary)."""
     if viewer.is_nra and viewer.sees_personal_data:
@@ -191,6 +201,16 @@ class VictimAdapter(SyncAdapter):
         return accident is not None and accident.status == AccidentStatus.VERIFIED
 
     # -- scope ---------------------------------------------------------------------------------
+    def scope(self, queryset: QuerySet[Victim], viewer: Viewer) -> QuerySet[Victim]:
+        if viewer.is_nra:
+            return queryset
+        if not viewer.organisation:
+            return queryset.none()
+        assisted = Assistance.objects.filter(
+            is_deleted=False, provider_organisation_id=viewer.organisation
+        ).values("victim_id")
+        return queryset.filter(_owned_by(viewer.organisation) | Q(pk__in=assisted))
+
     def audience(self, instances: Sequence[Victim]) -> dict[str, frozenset[str]]:
         owners = victim_owners(instances)
         providers: dict[str, set[str]] = {}
@@ -339,6 +359,16 @@ class AssistanceAdapter(SyncAdapter):
         return instance_to_wire(ASSISTANCE_FIELDS, ASSISTANCE_ATTNAMES, instance)
 
     # -- scope ---------------------------------------------------------------------------------
+    def scope(self, queryset: QuerySet[Assistance], viewer: Viewer) -> QuerySet[Assistance]:
+        if viewer.is_nra:
+            return queryset
+        if not viewer.organisation:
+            return queryset.none()
+        return queryset.filter(
+            Q(provider_organisation_id=viewer.organisation)
+            | _owned_by(viewer.organisation, prefix="victim__")
+        )
+
     def audience(self, instances: Sequence[Assistance]) -> dict[str, frozenset[str]]:
         loaded = [i.victim for i in instances if Assistance.victim.is_cached(i)]
         owners = victim_owners(loaded)

@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+from celery.schedules import crontab
+
 from config.env import BASE_DIR, env
 
 SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-change-me")
@@ -9,7 +11,6 @@ DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -21,6 +22,8 @@ INSTALLED_APPS = [
     "fieldsync",
     "accidents",
     "victims",
+    # After the project's apps, so their admin templates (header, index) override the admin's.
+    "django.contrib.admin",
 ]
 
 MIDDLEWARE = [
@@ -78,7 +81,9 @@ LANGUAGES = [("en", "English"), ("lo", "ລາວ")]
 TIME_ZONE = "Asia/Vientiane"
 USE_I18N = True
 USE_TZ = True
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The project's catalogs, then Django's own admin strings in Lao (Django ships none; kept apart
+# so `makemessages` never marks them obsolete).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "django"]
 
 # Staff sessions end after a working day, and when the browser closes.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
@@ -100,12 +105,33 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "fieldsync.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
+    # Partner API: requests per token (accidents.api.records.TokenRateThrottle).
+    "DEFAULT_THROTTLE_RATES": {
+        "partner_read": env.str("PARTNER_API_READ_RATE", default="600/min"),
+        "partner_write": env.str("PARTNER_API_WRITE_RATE", default="120/min"),
+    },
 }
 
+# The OpenAPI viewers use the project's static files: the deployment network may be offline.
+INSTALLED_APPS += ["drf_spectacular_sidecar"]
 SPECTACULAR_SETTINGS = {
     "TITLE": "fieldsync API",
     "DESCRIPTION": "Tablet sync and partner API for Laos' UXO accident and victim records.",
     "VERSION": "1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "AccidentStatusEnum": "accidents.choices.AccidentStatus.values",
+        "AssistanceStatusEnum": "victims.choices.AssistanceStatus.values",
+        "PillarEnum": "victims.choices.Pillar.values",
+        "YesNoUnknownEnum": "accidents.choices.YesNoUnknown.values",
+    },
 }
 
 # Sync limits (contract: GET /api/v1/sync/info/).
@@ -130,7 +156,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Figures: each minute the slices still dirty (a refresh never enqueued); nightly, all of them.
+    "statistics-sweep": {"task": "statistics_refresh", "schedule": 60.0},
+    "statistics-rebuild": {"task": "statistics_rebuild", "schedule": crontab(hour=2, minute=30)},
+}
 
 LOGGING = {
     "version": 1,

@@ -11,12 +11,15 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from fieldsync.api import schema
 from fieldsync.api.errors import RETRY_AFTER_SECONDS, APIError, error_body
 from fieldsync.cursors import InvalidCursor, ResyncRequired
 from fieldsync.models import Device
@@ -55,6 +58,21 @@ class DeviceEnrolView(APIView):
             max_length=64, allow_blank=True, required=False, default=""
         )
 
+    @extend_schema(
+        tags=["auth"],
+        summary="Enrol a device and get its token",
+        request=InputSerializer,
+        responses={
+            201: schema.EnrolmentSerializer,
+            **schema.error_responses(
+                400,
+                401,
+                429,
+                e401="`invalid_credentials` or `device_revoked`.",
+                e429="`throttled`: too many failed logins; retry after `Retry-After` seconds.",
+            ),
+        },
+    )
     def post(self, request: Request) -> Response:
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -98,6 +116,11 @@ def _client_address(request: Request) -> str:
 
 
 class SyncInfoView(APIView):
+    @extend_schema(
+        tags=["sync"],
+        summary="The server's limits, schema versions, time and wire models",
+        responses={200: schema.SyncInfoSerializer, **schema.error_responses(401)},
+    )
     def get(self, request: Request) -> Response:
         config = settings.FIELDSYNC
         return Response(
@@ -122,6 +145,24 @@ class SyncInfoView(APIView):
 class SyncPushView(APIView):
     parser_classes: list[Any] = []  # the body is read here, after the size check
 
+    @extend_schema(
+        tags=["sync"],
+        summary="Upload a batch of records (one result per record)",
+        request={"application/json": schema.PushEnvelopeSerializer},
+        responses={
+            200: schema.PushResponseSerializer,
+            **schema.error_responses(
+                400,
+                401,
+                409,
+                413,
+                503,
+                e400="`invalid_json`, `invalid_envelope`, `device_mismatch` or "
+                "`unsupported_schema_version`; nothing was stored.",
+                e409="`batch_id_reused`: this batch_id was used for other content.",
+            ),
+        },
+    )
     def post(self, request: Request) -> Response:
         _maintenance()
         envelope = self._envelope(request)
@@ -218,6 +259,31 @@ def _nesting(value: Any) -> int:
 
 
 class SyncPullView(APIView):
+    @extend_schema(
+        tags=["sync"],
+        summary="The changes this device may see since a cursor",
+        parameters=[
+            OpenApiParameter(
+                "cursor", OpenApiTypes.STR, description="From the previous page; none at first."
+            ),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": 1000},
+                description="Changes per page, 1 to 1000 (default 1000).",
+            ),
+        ],
+        responses={
+            200: schema.PullPageSerializer,
+            **schema.error_responses(
+                400,
+                401,
+                409,
+                503,
+                e400="`invalid_cursor`, or `invalid` for a limit out of range.",
+                e409="`resync_required`: pull again from scratch, without a cursor.",
+            ),
+        },
+    )
     def get(self, request: Request) -> Response:
         _maintenance()
         limit = _pull_limit(request.query_params.get("limit"))
@@ -251,6 +317,14 @@ class HealthView(APIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
 
+    @extend_schema(
+        tags=["health"],
+        summary="Whether the database (and the broker, if configured) answer",
+        responses={
+            200: schema.HealthSerializer,
+            503: OpenApiResponse(schema.UnhealthySerializer, description="`unhealthy`."),
+        },
+    )
     def get(self, request: Request) -> Response:
         failing = {}
         try:

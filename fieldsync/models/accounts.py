@@ -3,6 +3,7 @@ import uuid
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from fieldsync.models.base import ReferenceRecord
@@ -29,7 +30,8 @@ class Organisation(ReferenceRecord):
         verbose_name_plural = _("organisations")
 
     def __str__(self) -> str:
-        return f"{self.code} - {self.name}"
+        lao = self.name_lo and (get_language() or "").startswith("lo")
+        return f"{self.code} - {self.name_lo if lao else self.name}"
 
 
 class Role(models.TextChoices):

@@ -107,7 +107,8 @@ def account_create_or_update(
 @transaction.atomic
 def nra_staff_group_ensure() -> Group:
     """The NRA staff group: view every record and engine table, edit reference data, revoke
-    devices. Permissions added to the group by hand are kept."""
+    devices, review records (verify, resolve, merge, fix). Permissions added to the group by hand
+    are kept."""
     group, _ = Group.objects.get_or_create(name=NRA_STAFF_GROUP)
     reference = {adapter.model for adapter in registry.references()}
     viewable = set(_ENGINE_MODELS) | {registry[name].model for name in registry.names()}
@@ -119,6 +120,14 @@ def nra_staff_group_ensure() -> Group:
         if model in reference:
             wanted.update({(content_type.pk, f"add_{name}"), (content_type.pk, f"change_{name}")})
     wanted.add((content_types[Device].pk, "change_device"))
+    # Review: resolve conflicts, fix or discard quarantined records, and each wire model's own
+    # review permissions (e.g. verify accidents). Records still change only through services.
+    wanted.add((content_types[Conflict].pk, "change_conflict"))
+    wanted.add((content_types[InboxRecord].pk, "change_inboxrecord"))
+    for adapter in registry.pushable():
+        content_type = content_types[adapter.model]
+        own = adapter.model._meta.permissions
+        wanted.update((content_type.pk, codename) for codename, _label in own)
     permissions = [
         permission
         for permission in Permission.objects.filter(content_type__in=content_types.values()).only(

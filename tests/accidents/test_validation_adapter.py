@@ -85,8 +85,9 @@ def test_validated_record_survives_build_and_the_database_unchanged(surveyor: Us
     Accident.objects.bulk_create([instance])
     stored = adapter.to_wire(Accident.objects.get(pk=instance.pk))
 
-    assert built == {**record, "reference": "", "status": "reported"}
-    assert stored == {**record, "reference": "LA-XI-2026-0001", "status": "reported"}
+    server = {"status": "reported", "merged_into": None}
+    assert built == {**record, "reference": "", **server}
+    assert stored == {**record, "reference": "LA-XI-2026-0001", **server}
     assert stored["latitude"] == 19.451235
     assert adapter.validate(stored, ctx) == (record, {})
 

@@ -1,0 +1,102 @@
+"""The yearly casualty figures the demo data follows (published figures for Laos).
+
+From accidents/data/casualties_by_year.csv (a copy of the shared reference): a partial year
+covers its stated period; a year the source lacks takes the mean of its neighbours.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import re
+from dataclasses import dataclass
+
+from accidents.services import DATA_DIR
+
+FIGURES_CSV = DATA_DIR / "casualties_by_year.csv"
+MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
+        start=1,
+    )
+}
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    """What one year's demo data must add up to."""
+
+    year: int
+    last_day: datetime.date  # the end of the period the source covers
+    accidents: int
+    killed: int
+    injured: int
+    unknown: int
+    children: int | None  # None: not published, a share is drawn
+    interpolated: bool
+
+    @property
+    def casualties(self) -> int:
+        return self.killed + self.injured + self.unknown
+
+
+def published_figures() -> dict[int, YearFigures]:
+    """The reference figures per year (accidents/data/casualties_by_year.csv)."""
+    figures = {}
+    with FIGURES_CSV.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            year = int(row["year"])
+            killed, injured = int(row["killed"]), int(row["injured"])
+            casualties = max(int(row["casualties"]), killed + injured)
+            figures[year] = YearFigures(
+                year=year,
+                last_day=_period_end(year, row["period"]),
+                accidents=int(row["accidents"]) if row["accidents"] else 0,
+                killed=killed,
+                injured=injured,
+                unknown=casualties - killed - injured,
+                children=int(row["children"]) if row["children"] else None,
+                interpolated=False,
+            )
+    return figures
+
+
+def _period_end(year: int, period: str) -> datetime.date:
+    """`full year`, `Jan-Nov`, `year to date (late Nov)`: the last day the figures cover."""
+    months = re.findall(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\b", period.lower())
+    if not months:
+        return datetime.date(year, 12, 31)
+    month = MONTHS[months[-1]]
+    if "late" in period.lower():
+        return datetime.date(year, month, 20)
+    following = datetime.date(year + month // 12, month % 12 + 1, 1)
+    return following - datetime.timedelta(days=1)
+
+
+def year_figures(first: int, last: int) -> list[YearFigures]:
+    """The figures of each year asked for; a year the source lacks is its neighbours' mean."""
+    published = published_figures()
+    known = sorted(published)
+    if first < known[0] or last > known[-1]:
+        raise ValueError(f"Published figures cover {known[0]}-{known[-1]} only.")
+    years = []
+    for year in range(first, last + 1):
+        if year in published:
+            years.append(published[year])
+            continue
+        before = published[max(y for y in known if y < year)]
+        after = published[min(y for y in known if y > year)]
+        years.append(
+            YearFigures(
+                year=year,
+                last_day=datetime.date(year, 12, 31),
+                accidents=0,
+                killed=round((before.killed + after.killed) / 2),
+                injured=round((before.injured + after.injured) / 2),
+                unknown=0,
+                children=None,
+                interpolated=True,
+            )
+        )
+    return years

@@ -9,6 +9,7 @@ from contextlib import nullcontext
 from typing import Any
 from unittest.mock import patch
 
+import kombu.pools
 import pytest
 from django.core.cache import cache
 
@@ -65,6 +66,7 @@ def _reset_producers() -> None:
         celery_app._pool.force_close_all()
         celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    kombu.pools.reset()  # kombu's registry would hand back a producer pool on the closed pool
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from django.conf import settings
 from django.db import connection
 from redis import Redis
 
+from accidents.aggregates import DirtySlice
 from config.env import BASE_DIR
 from fieldsync.models import Role
 from tests.sync.conftest import accident, victim
@@ -39,12 +41,9 @@ def _database_url() -> str:
     return f"postgres://{db['USER']}{password}@{host}:{port}/{db['NAME']}"
 
 
-@pytest.fixture
-def worker(transactional_db: None, broker, tmp_path: Path) -> Iterator[None]:
-    """`celery -A config worker` on its own queue of the test Redis, torn down after the test."""
-    queue = f"statistics-test-{uuid.uuid4().hex[:8]}"
-    broker_url = os.environ["TEST_REDIS_URL"]
-    broker(broker_url, queue=queue)
+@contextmanager
+def running_worker(queue: str, broker_url: str, log_path: Path) -> Iterator[None]:
+    """`celery -A config worker` on `queue` of the test Redis, until the block ends."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
@@ -52,7 +51,6 @@ def worker(transactional_db: None, broker, tmp_path: Path) -> Iterator[None]:
         "CELERY_BROKER_URL": broker_url,
     }
     env.pop("CACHE_URL", None)
-    log_path = tmp_path / "celery-worker.log"
     log = log_path.open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
@@ -76,10 +74,24 @@ def worker(transactional_db: None, broker, tmp_path: Path) -> Iterator[None]:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=5)
         log.close()
-        # The queue was this test's alone: leave nothing of it in Redis.
-        redis = Redis.from_url(broker_url)
-        redis.delete(queue, *redis.keys(f"_kombu.binding*{queue}"))
-        redis.close()
+
+
+@pytest.fixture
+def worker_queue(transactional_db: None, broker) -> Iterator[str]:
+    """A queue of the test Redis for this test alone; tasks go there (not eager)."""
+    queue = f"statistics-test-{uuid.uuid4().hex[:8]}"
+    broker_url = os.environ["TEST_REDIS_URL"]
+    broker(broker_url, queue=queue)
+    yield queue
+    redis = Redis.from_url(broker_url)
+    redis.delete(queue, *redis.keys(f"_kombu.binding*{queue}"))
+    redis.close()
+
+
+@pytest.fixture
+def worker(worker_queue: str, tmp_path: Path) -> Iterator[None]:
+    with running_worker(worker_queue, os.environ["TEST_REDIS_URL"], tmp_path / "worker.log"):
+        yield
 
 
 def test_a_worker_updates_the_figures_after_a_push(worker: None, make_tablet, monkeypatch):
@@ -111,3 +123,33 @@ def test_a_worker_updates_the_figures_after_a_push(worker: None, make_tablet, mo
         ]
         == 1
     )
+
+
+def test_a_sync_while_the_worker_is_down_is_counted_when_it_returns(
+    worker_queue: str, make_tablet, monkeypatch, tmp_path: Path
+) -> None:
+    # given no worker running (the broker is up), and NRA staff reading the figures
+    monkeypatch.setattr(slices, "REFRESH_DELAY_SECONDS", 0)
+    surveyor = make_tablet()
+    nra = make_tablet("nra-worker-test", role=Role.NRA_STAFF, organisation="NRA")
+
+    def casualties() -> int:
+        response = nra.client.get("/api/v1/statistics/summary/", {"year": "2026"}, **nra.headers)
+        return int(response.json()["casualties"])
+
+    # when a tablet syncs: the push neither fails nor waits for the missing worker
+    a = accident()
+    started = time.monotonic()
+    surveyor.push_ok([a, victim(a["id"]), victim(a["id"], outcome="killed")])
+    push_seconds = time.monotonic() - started
+
+    # then the work owed is stored with the change, and counted once the worker is back
+    assert push_seconds < 5
+    assert DirtySlice.objects.exists()
+    assert casualties() == 0
+    with running_worker(worker_queue, os.environ["TEST_REDIS_URL"], tmp_path / "worker.log"):
+        deadline = time.monotonic() + FIGURES_SECONDS
+        while casualties() != 2:
+            assert time.monotonic() < deadline, "the figures did not change"
+            time.sleep(0.2)
+    assert not DirtySlice.objects.exists()

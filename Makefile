@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck pytest bench install migrate seed demo-account clean
+.PHONY: run test lint typecheck pytest bench install migrate seed demo-account static clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,7 +25,10 @@ seed: migrate
 demo-account: seed
 	$(BIN)/python manage.py ensure_demo_account
 
-run: demo-account
+static: install
+	$(BIN)/python manage.py collectstatic --noinput -v 0
+
+run: demo-account static
 	@echo "Serving fieldsync on http://127.0.0.1:$(PORT)/  (admin: /admin/, health: /api/v1/health/)"
 	@if [ -n "$$CELERY_BROKER_URL" ]; then \
 		$(BIN)/celery -A config worker --loglevel=INFO --concurrency=2 & \

@@ -150,6 +150,7 @@ class AccidentAdapter(SyncAdapter):
         "injured",
         "merged_into",
     )
+    tombstone_fields = ("merged_into",)  # a merged duplicate tells tablets where it went
 
     # -- reading -------------------------------------------------------------------------------
     def to_wire(self, instance: Accident) -> dict[str, Any]:

@@ -73,6 +73,8 @@ class SyncAdapter:
     #: Server-managed wire fields, ignored when a tablet sends them.
     read_only_fields: ClassVar[tuple[str, ...]] = ()
     parents: ClassVar[tuple[ParentRef, ...]] = ()
+    #: Wire fields a deletion carries in pull (what a tablet needs to know of a tombstone).
+    tombstone_fields: ClassVar[tuple[str, ...]] = ()
 
     # -- reading -------------------------------------------------------------------------------
     def queryset(self) -> models.QuerySet[Any]:

@@ -101,7 +101,7 @@ def _present(rows: list[Change], viewer: Viewer) -> list[dict[str, Any]]:
     """Rows as wire changes, with each live record's current data (a query per model)."""
     live: dict[str, list[str]] = defaultdict(list)
     for row in rows:
-        if row.visible and not row.deleted:
+        if row.visible and (not row.deleted or registry[row.model].tombstone_fields):
             live[row.model].append(row.record_id)
     data: dict[tuple[str, str], tuple[int, bool, dict[str, Any]]] = {}
     for model, ids in live.items():
@@ -126,9 +126,11 @@ def _present(rows: list[Change], viewer: Viewer) -> list[dict[str, Any]]:
         current = data.get((row.model, row.record_id))
         if row.deleted or current is None or current[1]:
             version = current[0] if current else row.version
-            changes.append(
-                {"model": row.model, "id": row.record_id, "op": "delete", "version": version}
-            )
+            delete = {"model": row.model, "id": row.record_id, "op": "delete", "version": version}
+            if current is not None:  # e.g. the record a merged duplicate now lives on in
+                fields = registry[row.model].tombstone_fields
+                delete |= {k: current[2][k] for k in fields if current[2].get(k) is not None}
+            changes.append(delete)
             continue
         changes.append(
             {

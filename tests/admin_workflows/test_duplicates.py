@@ -105,6 +105,7 @@ def test_merging_moves_victims_and_leaves_a_tombstone_tablets_learn_of(pair, sta
     # and the tablet pulls the delete, the moved victim and the first accident's new counts
     changes = first.pull_all(cursor)[0]
     assert pulled(changes, "accident")[b["id"]]["op"] == "delete"
+    assert pulled(changes, "accident")[b["id"]]["merged_into"] == a["id"]
     assert pulled(changes, "accident")[a["id"]]["data"]["injured"] == 2
     assert pulled(changes, "victim")[boy_b["id"]]["data"]["accident"] == a["id"]
 

@@ -112,7 +112,7 @@ class AccidentAdmin(LargeTableAdmin, RecordHistoryAdmin, ReadOnlyAdmin):
     list_select_related = ("province", "district", "reporting_organisation")
     search_fields = ("reference", "=id", "village")
     date_hierarchy = "occurred_on"
-    actions = ("verify_selected", "reject_selected")
+    actions = ("verify_selected", "reject_selected", "export_selected_csv", "export_selected_xlsx")
     change_form_template = "admin/accidents/accident/change_form.html"
 
     def has_review_permission(self, request: HttpRequest) -> bool:

@@ -41,7 +41,7 @@ from fieldsync.fields import (
     instance_to_wire,
 )
 from fieldsync.models import Organisation, Role
-from fieldsync.registry import SyncAdapter, Viewer, WriteContext, registry
+from fieldsync.registry import ReferenceAdapter, SyncAdapter, Viewer, WriteContext, registry
 from victims.choices import Outcome, VictimType
 from victims.models import Assistance, Victim
 
@@ -50,47 +50,24 @@ NON_FIELD = "non_field_errors"
 
 # -- reference data ----------------------------------------------------------------------------
 @registry.register
-class ProvinceAdapter(SyncAdapter):
+class ProvinceAdapter(ReferenceAdapter):
     wire_name = "province"
     model = Province
-    reference = True
-
-    def to_wire(self, instance: Province) -> dict[str, Any]:
-        return {
-            "code": instance.code,
-            "lsb_code": instance.lsb_code,
-            "name_en": instance.name_en,
-            "name_lo": instance.name_lo,
-        }
+    wire_fields = ("code", "lsb_code", "name_en", "name_lo")
 
 
 @registry.register
-class DistrictAdapter(SyncAdapter):
+class DistrictAdapter(ReferenceAdapter):
     wire_name = "district"
     model = District
-    reference = True
-
-    def to_wire(self, instance: District) -> dict[str, Any]:
-        return {
-            "code": instance.code,
-            "province": instance.province_id,
-            "name_en": instance.name_en,
-            "name_lo": instance.name_lo,
-        }
+    wire_fields = ("code", "province", "name_en", "name_lo")
 
 
 @registry.register
-class OrdnanceTypeAdapter(SyncAdapter):
+class OrdnanceTypeAdapter(ReferenceAdapter):
     wire_name = "ordnance_type"
     model = OrdnanceType
-    reference = True
-
-    def to_wire(self, instance: OrdnanceType) -> dict[str, Any]:
-        return {
-            "code": instance.code,
-            "name": instance.name,
-            "device_category": instance.device_category,
-        }
+    wire_fields = ("code", "name", "device_category")
 
 
 def organisation_codes(context: WriteContext) -> frozenset[str]:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/v1/", include("accidents.api.urls")),
     path("api/v1/", include("victims.api.urls")),
     path("api/v1/statistics/", include("victims.api.statistics_urls")),
+    path("api/v1/", include("victims.exchange.urls")),  # exports/<records>.<csv|xlsx>
 ]
 
 handler400 = "fieldsync.api.errors.bad_request"

@@ -142,6 +142,17 @@ class SyncAdapter:
         """Last step before new records are inserted (e.g. number them)."""
 
 
+class ReferenceAdapter(SyncAdapter):
+    """Reference data: a list of the model's fields on the wire (foreign keys as codes)."""
+
+    reference = True
+    wire_fields: ClassVar[tuple[str, ...]] = ()
+
+    def to_wire(self, instance: Any) -> dict[str, Any]:
+        fields = {f.name: f.attname for f in self.model._meta.concrete_fields}
+        return {name: getattr(instance, fields[name]) for name in self.wire_fields}
+
+
 class Registry:
     def __init__(self) -> None:
         self._adapters: dict[str, SyncAdapter] = {}

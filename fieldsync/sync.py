@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fieldsync.models import Organisation
-from fieldsync.registry import SyncAdapter, registry
+from fieldsync.registry import ReferenceAdapter, registry
 
 
 @registry.register
-class OrganisationAdapter(SyncAdapter):
+class OrganisationAdapter(ReferenceAdapter):
     wire_name = "organisation"
     model = Organisation
-    reference = True
-
-    def to_wire(self, instance: Organisation) -> dict[str, Any]:
-        return {
-            "code": instance.code,
-            "name": instance.name,
-            "name_lo": instance.name_lo,
-            "kind": instance.kind,
-        }
+    wire_fields = ("code", "name", "name_lo", "kind")

@@ -52,6 +52,7 @@ class AgeGroupFilter(admin.SimpleListFilter):
 
 @admin.register(Victim)
 class VictimAdmin(LargeTableAdmin, RecordHistoryAdmin, ReadOnlyAdmin):
+    actions = ("export_selected_csv", "export_selected_xlsx")
     list_display = (
         "id",
         "victim_type",
@@ -147,6 +148,7 @@ class VictimAdmin(LargeTableAdmin, RecordHistoryAdmin, ReadOnlyAdmin):
 
 @admin.register(Assistance)
 class AssistanceAdmin(LargeTableAdmin, RecordHistoryAdmin, ReadOnlyAdmin):
+    actions = ("export_selected_csv", "export_selected_xlsx")
     list_display = (
         "victim",
         "pillar",

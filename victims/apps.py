@@ -12,3 +12,4 @@ class VictimsConfig(AppConfig):
             aggregates,  # noqa: F401  (figure tables; subscribes to record changes)
             sync,  # noqa: F401  (registers the wire models with fieldsync)
         )
+        from victims.exchange import admin as exchange_admin  # noqa: F401  (imports, exports)

@@ -27,7 +27,14 @@ from fieldsync.fields import (
     instance_to_wire,
 )
 from fieldsync.models import Role
-from fieldsync.registry import ParentRef, SyncAdapter, Viewer, WriteContext, registry
+from fieldsync.registry import (
+    ParentRef,
+    ReferenceAdapter,
+    SyncAdapter,
+    Viewer,
+    WriteContext,
+    registry,
+)
 from victims.choices import (
     CHILD_AGE_LIMIT,
     MAX_AGE,
@@ -50,18 +57,10 @@ WITHOUT_CONSENT = "Must be empty without consent."
 
 
 @registry.register
-class ServiceTypeAdapter(SyncAdapter):
+class ServiceTypeAdapter(ReferenceAdapter):
     wire_name = "service_type"
     model = ServiceType
-    reference = True
-
-    def to_wire(self, instance: ServiceType) -> dict[str, Any]:
-        return {
-            "code": instance.code,
-            "pillar": instance.pillar,
-            "name": instance.name,
-            "name_lo": instance.name_lo,
-        }
+    wire_fields = ("code", "pillar", "name", "name_lo")
 
 
 def victim_owners(victims: Iterable[Victim]) -> dict[str, str | None]:

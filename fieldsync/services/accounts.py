@@ -104,6 +104,15 @@ def account_create_or_update(
     return user, created
 
 
+# Further permissions domain apps give NRA staff ("app_label.codename"), e.g. importing files.
+STAFF_PERMISSIONS: set[str] = set()
+
+
+def staff_permissions_grant(*permissions: str) -> None:
+    """Add permissions the NRA staff group holds (called by apps when they load)."""
+    STAFF_PERMISSIONS.update(permissions)
+
+
 @transaction.atomic
 def nra_staff_group_ensure() -> Group:
     """The NRA staff group: view every record and engine table, edit reference data, revoke
@@ -135,6 +144,11 @@ def nra_staff_group_ensure() -> Group:
         )
         if (permission.content_type_id, permission.codename) in wanted
     ]
+    for code in sorted(STAFF_PERMISSIONS):
+        app_label, codename = code.split(".", 1)
+        permissions += list(
+            Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+        )
     group.permissions.add(*permissions)
     return group
 

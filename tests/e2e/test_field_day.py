@@ -2,18 +2,23 @@
 the requests or responses, NRA staff at work on the server meanwhile.
 
 `field_day` runs the simulation and hands its report to the test while the server's database
-still holds the day's records: checks of the server's state after a field day (the aggregates
-against a recount, for instance) are further test functions taking `field_day`.
+still holds the day's records; the figures are then checked against a recount, refreshed
+in-process and, in CI, by a real Celery worker on Redis.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import pytest
 from django.core.management import call_command
 from pytest_django.live_server_helper import LiveServer
 
+from accidents.aggregates import DirtySlice
+from tests.statistics.conftest import broker  # noqa: F401  (fixture)
+from tests.statistics.test_property import assert_figures_equal_the_records
+from tests.statistics.test_worker import worker, worker_queue  # noqa: F401  (fixtures)
 from victims.simulation import FieldDay, FieldDayReport
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -74,3 +79,26 @@ def test_a_longer_run_with_more_tablets_converges_and_loses_nothing(
 
     _assert_converged_and_nothing_lost(report)
     assert report.records_sent > 300
+
+
+def test_after_a_field_day_every_figure_equals_a_recount(field_day: FieldDayReport) -> None:
+    # Without a broker the figures are refreshed in-process as each change commits.
+    assert field_day.outcomes["applied"] > 0
+    assert not DirtySlice.objects.exists()
+    assert_figures_equal_the_records()
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.usefixtures("worker")
+def test_with_a_real_celery_worker_the_figures_equal_a_recount_after_a_field_day(
+    run_field_day: RunFieldDay,
+) -> None:
+    report = run_field_day()
+
+    _assert_converged_and_nothing_lost(report)
+    deadline = time.monotonic() + 90  # the worker's refreshes are debounced by a few seconds
+    while DirtySlice.objects.exists():
+        assert time.monotonic() < deadline, "the worker did not catch up"
+        time.sleep(0.5)
+    assert_figures_equal_the_records()

@@ -268,3 +268,40 @@ def test_change_log_rows_for_reference_data_are_public(seeded: None) -> None:
     assert set(Change.objects.values_list("audience", flat=True)) == {"*public"}
     assert registry["province"].reference
     assert ChangeSet().flush() == 0
+
+
+@pytest.mark.postgres
+def test_a_pull_of_10000_changes_costs_the_same_queries_on_every_page(tablet: Tablet) -> None:
+    records: list[dict] = []
+    while len(records) < 10_000:
+        a = accident()
+        v = victim(a["id"])
+        records += [a, v, assistance(v["id"])]
+    for start in range(0, 10_000, 1000):
+        tablet.push_ok(records[start : start + 1000])
+    _, cursor = tablet.pull_all(limit=1000)  # reference data and everything: a first sync
+    edits = {
+        "accident": ("village", "Ban Na"),
+        "victim": ("age_years", 40),
+        "assistance": ("notes", "seen"),
+    }
+    for record in records[:10_000]:
+        name, value = edits[record["model"]]
+        record["data"][name] = value
+    for start in range(0, 10_000, 1000):
+        tablet.push_ok([{**r, "base_version": 1} for r in records[start : start + 1000]])
+
+    counts, pulled = [], 0
+    while True:
+        with CaptureQueriesContext(connection) as page_queries:
+            body = tablet.pull(cursor, limit=1000).json()
+        counts.append(len(page_queries))
+        pulled += len(body["changes"])
+        cursor = body["cursor"]
+        if not body["has_more"]:
+            break
+
+    assert pulled == 10_000  # every record changed once since the cursor, each sent once
+    assert len(counts) == 10  # ten full pages; the last knows there is no more
+    assert max(counts) <= 15
+    assert len(set(counts)) == 1  # every page costs the same, whatever its content

@@ -7,6 +7,8 @@ import os
 import pytest
 from django.db import connection
 
+pytest_plugins = ["tests.admin_fixtures"]
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--run-slow", action="store_true", help="run the long fault and load tests")

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from django.contrib.admin.utils import quote
-from django.test import Client
 from django.urls import reverse
 from factory.django import DjangoModelFactory
 
@@ -18,7 +17,6 @@ from tests.factories import (
     DistrictFactory,
     OrdnanceTypeFactory,
     ProvinceFactory,
-    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -30,12 +28,6 @@ PAGES: list[tuple[str, type[DjangoModelFactory[Any]]]] = [
     ("accidents_accident", AccidentFactory),
 ]
 MAX_CHANGELIST_QUERIES = 12
-
-
-@pytest.fixture
-def admin_browser(client: Client) -> Client:
-    client.force_login(UserFactory.create(username="nra-admin", superuser=True))
-    return client
 
 
 @pytest.mark.parametrize(("name", "factory"), PAGES)

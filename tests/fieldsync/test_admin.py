@@ -7,12 +7,10 @@ from typing import Any
 
 import pytest
 from django.contrib.admin.utils import quote
-from django.test import Client
 from django.urls import reverse
 from factory.django import DjangoModelFactory
 
-from fieldsync.models import Change, Device, Organisation, Role, User
-from fieldsync.services.accounts import account_create_or_update
+from fieldsync.models import Change, Device, Organisation, User
 from tests.factories import (
     ChangeFactory,
     ConflictFactory,
@@ -48,31 +46,6 @@ READ_ONLY = [
 ]
 # The same bound whatever the number of rows: no query per row.
 MAX_CHANGELIST_QUERIES = 12
-
-
-@pytest.fixture
-def nra_admin() -> User:
-    return UserFactory.create(username="nra-admin", superuser=True)
-
-
-@pytest.fixture
-def admin_browser(client: Client, nra_admin: User) -> Client:
-    client.force_login(nra_admin)
-    return client
-
-
-@pytest.fixture
-def staff_browser(client: Client) -> Client:
-    """NRA staff (the NRA staff group) without the personal-data permission."""
-    OrganisationFactory.create(code="NRA")
-    staff, _ = account_create_or_update(
-        username="noy",
-        password="mekong river at dusk",
-        role=Role.NRA_STAFF,
-        organisation_code="NRA",
-    )
-    client.force_login(staff)
-    return client
 
 
 @pytest.mark.parametrize(("name", "factory"), PAGES)

@@ -7,17 +7,13 @@ from typing import Any
 
 import pytest
 from django.contrib.admin.utils import quote
-from django.test import Client
 from django.urls import reverse
 from factory.django import DjangoModelFactory
 
-from fieldsync.models import Change, Role
-from fieldsync.services.accounts import account_create_or_update
+from fieldsync.models import Change
 from tests.factories import (
     AssistanceFactory,
-    OrganisationFactory,
     ServiceTypeFactory,
-    UserFactory,
     VictimFactory,
 )
 from victims.models import ServiceType, Victim
@@ -31,27 +27,6 @@ PAGES: list[tuple[str, type[DjangoModelFactory[Any]]]] = [
 ]
 MAX_CHANGELIST_QUERIES = 12
 PERSONAL_VALUES = ("Somphone", "Vongsa", "Bounmy", "5555", "2013")
-
-
-@pytest.fixture
-def admin_browser(client: Client) -> Client:
-    client.force_login(UserFactory.create(username="nra-admin", superuser=True))
-    return client
-
-
-@pytest.fixture
-def staff_browser(client: Client) -> Client:
-    """NRA staff (the NRA staff group, which may view victims) without the personal-data
-    permission."""
-    OrganisationFactory.create(code="NRA")
-    staff, _ = account_create_or_update(
-        username="noy",
-        password="mekong river at dusk",
-        role=Role.NRA_STAFF,
-        organisation_code="NRA",
-    )
-    client.force_login(staff)
-    return client
 
 
 @pytest.mark.parametrize(("name", "factory"), PAGES)

@@ -14,7 +14,7 @@ import datetime
 
 from django.db import models
 from django.db.models import Case, Count, F, Q, Value, When
-from django.db.models.functions import ExtractMonth
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +26,7 @@ from accidents.choices import (
     DeviceCategory,
 )
 from accidents.models import Accident
+from fieldsync.bulk import bulk_insert
 
 COUNTED_STATUSES = (AccidentStatus.REPORTED, AccidentStatus.VERIFIED)  # rejected never counts
 
@@ -124,11 +125,18 @@ def in_slice_q(year: int, province: str, prefix: str = "") -> Q:
     return Q(**{f"{prefix}occurred_on__range": year_bounds(year), f"{prefix}province_id": province})
 
 
-def accident_figures_replace(*, year: int, province: str) -> int:
-    """Replace the slice's accident figures by a fresh count; the caller holds the slice lock."""
-    AccidentFigure.objects.filter(year=year, province=province).delete()
+def accident_figures_replace(*, year: int | None = None, province: str | None = None) -> int:
+    """Replace the slice's accident figures by a fresh count; the caller holds the slice lock.
+
+    Without a slice, every slice's (a full rebuild: one GROUP BY over the whole table)."""
+    if year is None or province is None:
+        AccidentFigure.objects.all().delete()
+        scope = Q()
+    else:
+        AccidentFigure.objects.filter(year=year, province=province).delete()
+        scope = in_slice_q(year, province)
     rows = (
-        Accident.objects.filter(in_slice_q(year, province), counted_accidents_q())
+        Accident.objects.filter(scope, counted_accidents_q())
         .order_by()
         .values(
             "device_category",
@@ -137,13 +145,15 @@ def accident_figures_replace(*, year: int, province: str) -> int:
             month=month_of(),
             district_code=F("district_id"),
             is_verified=verified_of(),
+            slice_year=ExtractYear("occurred_on"),
+            slice_province=F("province_id"),
         )
         .annotate(accidents=Count("pk"))
     )
     figures = [
         AccidentFigure(
-            year=year,
-            province=province,
+            year=row["slice_year"],
+            province=row["slice_province"],
             month=row["month"],
             district=row["district_code"],
             device_category=row["device_category"],
@@ -154,5 +164,5 @@ def accident_figures_replace(*, year: int, province: str) -> int:
         )
         for row in rows
     ]
-    AccidentFigure.objects.bulk_create(figures)
+    bulk_insert(AccidentFigure, figures)
     return len(figures)

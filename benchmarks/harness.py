@@ -24,6 +24,9 @@ BENCH_DATABASE = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fieldsync_bench"
 )
 PASSWORD = "bench-password-1234"
+# As in production: the figures are refreshed by a Celery worker, fed through Redis.
+BENCH_BROKER = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/14")
+BENCH_CACHE = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/13")
 DISTRICTS = {"LA-XI": ["0901", "0902", "0903"], "LA-SV": ["1301", "1302"], "LA-SL": ["1401"]}
 
 
@@ -32,7 +35,8 @@ def server_env(**extra: str) -> dict[str, str]:
         **os.environ,
         "DATABASE_URL": BENCH_DATABASE,
         "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
-        "CELERY_BROKER_URL": "",
+        "CELERY_BROKER_URL": BENCH_BROKER,
+        "CACHE_URL": BENCH_CACHE,
     }
     env.update(extra)
     return env
@@ -49,7 +53,10 @@ def recreate_database() -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
     for command in (["migrate", "--noinput", "-v", "0"], ["seed_reference_data", "-v", "0"]):
         subprocess.run(
-            [sys.executable, "manage.py", *command], cwd=ROOT, env=server_env(), check=True
+            [sys.executable, "manage.py", *command],
+            cwd=ROOT,
+            env=server_env(CELERY_BROKER_URL=""),
+            check=True,
         )
 
 
@@ -69,6 +76,33 @@ class Server:
             ["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True, check=False
         ).stdout
         return [int(p) for p in out.split()]
+
+
+def _flush_redis() -> None:
+    import redis
+
+    for url in (BENCH_BROKER, BENCH_CACHE):
+        redis.Redis.from_url(url).flushdb()
+
+
+@contextmanager
+def celery_worker() -> Iterator[subprocess.Popen[bytes]]:
+    """One Celery worker process (the figures' refresh), as `make run` starts with a broker."""
+    _flush_redis()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency", "1",
+         "--loglevel", "WARNING", "--without-heartbeat", "--without-gossip", "--without-mingle"],
+        cwd=ROOT,
+        env=server_env(),
+    )  # fmt: skip
+    try:
+        yield process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 @contextmanager

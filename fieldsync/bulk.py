@@ -1,18 +1,34 @@
-"""A bulk update that stays one cheap statement per chunk, whatever the number of rows.
+"""Bulk writes that stay cheap whatever the number of rows: the sync engine's hot path.
 
-Django's `bulk_update` builds a `CASE WHEN pk = … THEN …` expression per field and row, which
-costs more Python time than the whole rest of a 1,000-record push. This writes
-`UPDATE t SET f = v.f FROM (VALUES (pk, f, …), …) AS v WHERE t.pk = v.pk` instead (PostgreSQL,
-and SQLite from 3.33).
+- `bulk_update_rows`: Django's `bulk_update` builds a `CASE WHEN pk = … THEN …` expression per
+  field and row, which costs more Python time than the whole rest of a 1,000-record push. This
+  writes `UPDATE t SET f = v.f FROM (VALUES (pk, f, …), …) AS v WHERE t.pk = v.pk` instead
+  (PostgreSQL, and SQLite from 3.33).
+- `bulk_insert` / `bulk_upsert`: on PostgreSQL one `COPY` (psycopg's C row writer; no SQL to
+  compile, no parameters quoted in Python: Django's `bulk_create` spends most of a push's insert
+  time there); elsewhere `bulk_create`. Auto primary keys are not read back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from operator import attrgetter
 from typing import Any, cast
 
-from django.db import connection
-from django.db.models import Field, Model
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.models import (
+    AutoField,
+    BigAutoField,
+    BooleanField,
+    CharField,
+    Field,
+    FloatField,
+    ForeignKey,
+    IntegerField,
+    Model,
+    SmallAutoField,
+    TextField,
+)
 
 MAX_PARAMETERS = 30_000
 
@@ -59,3 +75,119 @@ def bulk_update_rows(model: type[Model], objects: Sequence[Model], fields: Seque
             )
             updated += cursor.rowcount
     return updated
+
+
+def _insert_columns(model: type[Model], objects: Sequence[Model]) -> list[Field[Any, Any]]:
+    """The columns an insert writes: every stored field but a database-assigned key."""
+    pk = model._meta.pk
+    auto = isinstance(pk, AutoField | BigAutoField | SmallAutoField)
+    keys_given = [obj.pk is not None for obj in objects]
+    if auto and any(keys_given) and not all(keys_given):
+        raise ValueError("bulk_insert takes rows that all have, or all lack, a primary key")
+    return [
+        cast("Field[Any, Any]", f)
+        for f in model._meta.concrete_fields
+        if not f.generated and not (f.primary_key and auto and not keys_given[0])
+    ]
+
+
+# Fields whose attribute value is already what the database takes (pre_save and
+# get_db_prep_save only hand it through): read directly, the rest go through Django.
+_PLAIN_FIELDS = (CharField, TextField, IntegerField, BooleanField, FloatField, ForeignKey)
+
+
+def _value_readers(fields: Sequence[Field[Any, Any]]) -> list[Callable[[Model], Any]]:
+    wrapper = connections[DEFAULT_DB_ALIAS]  # not the proxy: it costs a lookup per value
+    readers: list[Callable[[Model], Any]] = []
+    for field in fields:
+        if isinstance(field, _PLAIN_FIELDS):
+            readers.append(attrgetter(str(field.attname)))
+        else:
+            readers.append(_prepared(field, wrapper))
+    return readers
+
+
+def _prepared(field: Field[Any, Any], wrapper: Any) -> Callable[[Model], Any]:
+    def read(obj: Model) -> Any:
+        return field.get_db_prep_save(field.pre_save(obj, True), wrapper)
+
+    return read
+
+
+def _copy_rows(table: str, fields: Sequence[Field[Any, Any]], objects: Sequence[Model]) -> None:
+    quote = connection.ops.quote_name
+    readers = _value_readers(fields)
+    names = ", ".join(quote(str(f.column)) for f in fields)
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    # The raw psycopg cursor: errors are turned into Django's (IntegrityError, …) by hand, so
+    # that callers (the push's retries) see what `bulk_create` would have raised.
+    with (
+        wrapper.cursor() as cursor,
+        wrapper.wrap_database_errors,
+        cursor.cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy,
+    ):
+        for obj in objects:
+            copy.write_row([read(obj) for read in readers])
+
+
+def _mark_saved(objects: Sequence[Model]) -> None:
+    for obj in objects:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+def bulk_insert(model: type[Model], objects: Sequence[Model]) -> None:
+    """Insert new rows (auto fields such as `auto_now_add` filled as `save` would)."""
+    if not objects:
+        return
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(objects)
+        return
+    _copy_rows(model._meta.db_table, _insert_columns(model, objects), objects)
+    _mark_saved(objects)
+
+
+def bulk_upsert(
+    model: type[Model],
+    objects: Sequence[Model],
+    *,
+    unique_fields: Sequence[str],
+    update_fields: Sequence[str],
+) -> None:
+    """Insert rows, or update `update_fields` of the row with the same `unique_fields`.
+
+    PostgreSQL: COPY into a temporary table, then one `INSERT … SELECT … ON CONFLICT DO UPDATE`.
+    The rows must not repeat a unique key.
+    """
+    if not objects:
+        return
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(
+            objects,
+            update_conflicts=True,
+            unique_fields=unique_fields,
+            update_fields=update_fields,
+        )
+        return
+    meta = model._meta
+    quote = connection.ops.quote_name
+    fields = _insert_columns(model, objects)
+    names = ", ".join(quote(str(f.column)) for f in fields)
+    staging = f"_upsert_{meta.db_table}"
+    column = {f.name: quote(str(f.column)) for f in fields}
+    conflict = ", ".join(column[name] for name in unique_fields)
+    updates = ", ".join(f"{column[n]} = EXCLUDED.{column[n]}" for n in update_fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {quote(staging)} ON COMMIT DELETE ROWS "  # noqa: S608
+            f"AS SELECT {names} FROM {quote(meta.db_table)} WITH NO DATA"
+        )
+        cursor.execute(f"TRUNCATE {quote(staging)}")
+    _copy_rows(staging, fields, objects)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({names}) "  # noqa: S608
+            f"SELECT {names} FROM {quote(staging)} "
+            f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+        )
+    _mark_saved(objects)

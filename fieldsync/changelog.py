@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from fieldsync.bulk import bulk_upsert
 from fieldsync.models import Change, ServerIdentity, SyncCommit, SyncCounter
 from fieldsync.models.changelog import Audience
 from fieldsync.registry import registry
@@ -82,9 +83,9 @@ class ChangeSet:
         low, _high = take_sequence(len(rows))
         for offset, row in enumerate(rows):
             row.seq = low + offset
-        Change.objects.bulk_create(
+        bulk_upsert(
+            Change,
             rows,
-            update_conflicts=True,
             unique_fields=["model", "record_id", "audience"],
             update_fields=["seq", "version", "deleted", "visible"],
         )

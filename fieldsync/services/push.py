@@ -20,6 +20,7 @@ from typing import Any
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
+from fieldsync.bulk import bulk_insert
 from fieldsync.changelog import ChangeSet
 from fieldsync.models import Device, InboxRecord, InboxStatus, RecordVersion, SyncBatch
 from fieldsync.services.reconcile import Item, Reconciler
@@ -87,8 +88,9 @@ def _batch_receive(
                 )
         except IntegrityError:
             return SyncBatch.objects.get(device=device, batch_id=batch_id), False
-        InboxRecord.objects.bulk_create(
-            [_inbox_record(batch, position, record) for position, record in enumerate(records)]
+        bulk_insert(
+            InboxRecord,
+            [_inbox_record(batch, position, record) for position, record in enumerate(records)],
         )
     return batch, True
 
@@ -213,7 +215,7 @@ def _storable(record: Any) -> Any:
     """The record as sent, but what no database text takes (NUL, unpaired UTF-16 surrogates)
     replaced by U+FFFD."""
     if isinstance(record, str):
-        return UNSTORABLE_TEXT.sub("\ufffd", record)
+        return UNSTORABLE_TEXT.sub("\ufffd", record) if UNSTORABLE_TEXT.search(record) else record
     if isinstance(record, dict):
         return {_storable(k): _storable(v) for k, v in record.items()}
     if isinstance(record, list):

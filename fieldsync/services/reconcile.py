@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from fieldsync import hooks
-from fieldsync.bulk import bulk_update_rows
+from fieldsync.bulk import bulk_insert, bulk_update_rows
 from fieldsync.changelog import ChangeSet
 from fieldsync.models import (
     Conflict,
@@ -179,7 +179,7 @@ class Reconciler:
             new = [i for k, i in self.created.items() if k[0] == model]
             if new:
                 adapter.before_insert(new, self._context_for_any())
-                adapter.model._default_manager.bulk_create(new)
+                bulk_insert(adapter.model, new)
                 self._refresh_server_fields(adapter, new)
             updated: list[Record] = [
                 self.current[k] for k in self.dirty if k[0] == model and k not in self.created
@@ -201,8 +201,8 @@ class Reconciler:
                 for i in touched
             }
         self._write_discards()
-        RecordVersion.objects.bulk_create(self.new_versions)
-        Conflict.objects.bulk_create(self.conflicts)
+        bulk_insert(RecordVersion, self.new_versions)
+        bulk_insert(Conflict, self.conflicts)
         self._fill_result_data()
         self._write_outcomes()
         hooks.records_changed(changed_records)

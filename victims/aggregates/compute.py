@@ -7,6 +7,7 @@ rows and inserts fresh ones.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -14,20 +15,33 @@ from django.db import models
 from django.db.models import Case, Count, F, Q, Value, When
 from django.db.models.functions import Coalesce, ExtractYear
 
-from accidents.aggregates import counted_accidents_q, in_slice_q, month_of, verified_of
+from accidents.aggregates import (
+    counted_accidents_q,
+    in_slice_q,
+    month_of,
+    verified_of,
+)
 from accidents.choices import AccidentStatus
+from fieldsync.bulk import bulk_insert
 from victims.aggregates.models import AssistanceFigure, AssistanceGrouping, CasualtyFigure
 from victims.choices import VictimType
 from victims.models import Assistance, Victim
 
 
-def casualty_figures_replace(*, year: int, province: str) -> int:
-    """Replace the slice's casualty figures: direct victims of counted accidents, per cell."""
-    CasualtyFigure.objects.filter(year=year, province=province).delete()
+def casualty_figures_replace(*, year: int | None = None, province: str | None = None) -> int:
+    """Replace the slice's casualty figures: direct victims of counted accidents, per cell.
+
+    Without a slice, every slice's (a full rebuild: one GROUP BY over the whole table)."""
+    if year is None or province is None:
+        CasualtyFigure.objects.all().delete()
+        scope = Q()
+    else:
+        CasualtyFigure.objects.filter(year=year, province=province).delete()
+        scope = in_slice_q(year, province, "accident__")
     rows = (
         Victim.objects.filter(
             counted_accidents_q("accident__"),
-            in_slice_q(year, province, "accident__"),
+            scope,
             is_deleted=False,
             victim_type=VictimType.DIRECT,
         )
@@ -43,13 +57,15 @@ def casualty_figures_replace(*, year: int, province: str) -> int:
             accident_activity=F("accident__activity"),
             accident_classification=F("accident__classification"),
             is_verified=verified_of("accident__"),
+            slice_year=ExtractYear("accident__occurred_on"),
+            slice_province=F("accident__province_id"),
         )
         .annotate(casualties=Count("pk"))
     )
     figures = [
         CasualtyFigure(
-            year=year,
-            province=province,
+            year=row["slice_year"],
+            province=row["slice_province"],
             month=row["month"],
             district=row["district_code"],
             device_category=row["device"],
@@ -64,7 +80,7 @@ def casualty_figures_replace(*, year: int, province: str) -> int:
         )
         for row in rows
     ]
-    CasualtyFigure.objects.bulk_create(figures)
+    bulk_insert(CasualtyFigure, figures)
     return len(figures)
 
 
@@ -74,12 +90,15 @@ OWN = "victim__accident__"
 VIA_RELATED = "victim__related_victim__accident__"
 
 
-def counted_assistance_q(year: int, province: str) -> Q:
-    """Assistance that counts in the slice: every link up to a counted accident is alive."""
+def counted_assistance_q(year: int | None, province: str | None) -> Q:
+    """Assistance that counts in the slice (in any slice when None): every link up to a counted
+    accident is alive."""
+    every = year is None or province is None
     own = Q(victim__accident__isnull=False) & counted_accidents_q(OWN)
-    own &= in_slice_q(year, province, OWN)
+    own &= Q() if every else in_slice_q(year, province, OWN)  # type: ignore[arg-type]
     via_related = Q(victim__accident__isnull=True, victim__related_victim__is_deleted=False)
-    via_related &= counted_accidents_q(VIA_RELATED) & in_slice_q(year, province, VIA_RELATED)
+    via_related &= counted_accidents_q(VIA_RELATED)
+    via_related &= Q() if every else in_slice_q(year, province, VIA_RELATED)  # type: ignore[arg-type]
     return Q(is_deleted=False, victim__is_deleted=False) & (own | via_related)
 
 
@@ -94,13 +113,16 @@ def assistance_year() -> Coalesce:
     )
 
 
-def assistance_figures_replace(*, year: int, province: str) -> int:
+def assistance_figures_replace(*, year: int | None = None, province: str | None = None) -> int:
     """Replace the slice's assistance figures: distinct persons and services per grouping set.
 
     One query groups the slice's assistance per person and cell; the grouping sets are summed
-    from it here, counting each person once per cell.
+    from it here, counting each person once per cell. Without a slice, every slice's.
     """
-    AssistanceFigure.objects.filter(accident_year=year, province=province).delete()
+    if year is None or province is None:
+        AssistanceFigure.objects.all().delete()
+    else:
+        AssistanceFigure.objects.filter(accident_year=year, province=province).delete()
     verified = Case(
         When(
             Q(victim__accident__isnull=False, victim__accident__status=AccidentStatus.VERIFIED)
@@ -126,11 +148,16 @@ def assistance_figures_replace(*, year: int, province: str) -> int:
             victim_age_group=F("victim__age_group"),
             is_verified=verified,
             assistance_year=assistance_year(),
+            slice_year=Coalesce(
+                ExtractYear(f"{OWN}occurred_on"), ExtractYear(f"{VIA_RELATED}occurred_on")
+            ),
+            slice_province=Coalesce(F(f"{OWN}province_id"), F(f"{VIA_RELATED}province_id")),
         )
         .annotate(services=Count("pk"))
     )
-    persons: dict[tuple[bool, int, str, str], set[str]] = defaultdict(set)
-    services: dict[tuple[bool, int, str, str], int] = defaultdict(int)
+    Cell = tuple[int, str, bool, int, str, str]
+    persons: dict[Cell, set[Any]] = defaultdict(set)
+    services: dict[Cell, int] = defaultdict(int)
     for row in rows:
         cells = (
             (AssistanceGrouping.TOTAL, ""),
@@ -141,21 +168,28 @@ def assistance_figures_replace(*, year: int, province: str) -> int:
             (AssistanceGrouping.SEX_AGE, f"{row['victim_sex']}:{row['victim_age_group']}"),
         )
         for grouping, key in cells:
-            cell = (row["is_verified"], row["assistance_year"], grouping.value, key)
-            persons[cell].add(str(row["victim_id"]))
+            cell = (
+                row["slice_year"],
+                row["slice_province"],
+                row["is_verified"],
+                row["assistance_year"],
+                grouping.value,
+                key,
+            )
+            persons[cell].add(row["victim_id"])
             services[cell] += row["services"]
     figures = [
         AssistanceFigure(
-            accident_year=year,
-            province=province,
-            verified=cell[0],
-            year=cell[1],
-            grouping=cell[2],
-            key=cell[3],
+            accident_year=cell[0],
+            province=cell[1],
+            verified=cell[2],
+            year=cell[3],
+            grouping=cell[4],
+            key=cell[5],
             persons=len(persons[cell]),
             services=count,
         )
         for cell, count in sorted(services.items())
     ]
-    AssistanceFigure.objects.bulk_create(figures)
+    bulk_insert(AssistanceFigure, figures)
     return len(figures)

@@ -205,12 +205,30 @@ def statistics_refresh() -> int:
     return recomputed
 
 
-def statistics_rebuild(*, progress: Callable[[Iterable[Slice]], Iterable[Slice]] = iter) -> int:
-    """Recompute every slice that has records, figures or pending work; returns the count."""
+@transaction.atomic
+def statistics_rebuild(*, progress: Callable[[Iterable[str]], Iterable[str]] = iter) -> int:
+    """Recompute every figure from the records; returns the number of slices.
+
+    Set-based: one GROUP BY per figure table over the whole tables (not one per slice), in one
+    transaction that holds every slice's lock, so no refresh interleaves with it.
+    """
     last = DirtySlice.objects.aggregate(last=Max("pk"))["last"]
     slices = statistics_slices_all()
-    for year, province in progress(slices):
-        slice_recompute(year=year, province=province, up_to=last, force=True)
+    StatisticsSlice.objects.bulk_create(
+        [StatisticsSlice(year=year, province=province) for year, province in slices],
+        ignore_conflicts=True,
+    )
+    list(StatisticsSlice.objects.select_for_update().order_by("year", "province").values("pk"))
+    if last is not None:
+        DirtySlice.objects.filter(pk__lte=last).delete()  # before reading: see slice_recompute
+    steps = {
+        "accident figures": accident_figures_replace,
+        "casualty figures": casualty_figures_replace,
+        "assistance figures": assistance_figures_replace,
+    }
+    for name in progress(list(steps)):
+        steps[name]()
+    StatisticsSlice.objects.update(recomputed_at=timezone.now())
     logger.info("statistics rebuild: %s slices recomputed", len(slices))
     return len(slices)
 

@@ -10,18 +10,18 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
-from victims.aggregates.slices import Slice, statistics_rebuild
+from victims.aggregates.slices import statistics_rebuild
 
 
 class Command(BaseCommand):
-    help = "Recompute every aggregate (figure table) from the records, slice by slice."
+    help = "Recompute every aggregate (figure table) from the records, all slices at once."
 
     def handle(self, *args: Any, verbosity: int, **options: Any) -> None:
-        def progress(slices: Iterable[Slice]) -> Iterable[Slice]:
+        def progress(steps: Iterable[str]) -> Iterable[str]:
             return tqdm(
-                slices,
-                desc="slices (year, province)",
-                unit="slice",
+                steps,
+                desc="figure tables",
+                unit="table",
                 disable=verbosity < 1,
                 file=sys.stderr,  # a bar redraws one line: not through OutputWrapper
             )

@@ -1,0 +1,278 @@
+"""The figures at national scale: a full rebuild over 1,000,000 victims against the raw GROUP BY
+queries that give the same numbers, and the incremental update after a 1,000-record push.
+
+Run by `python -m benchmarks` (rows "full rebuild …" and "incremental …"), in the benchmark
+process itself: the rebuild is what the nightly task and `rebuild_statistics` run, the
+incremental update what the worker runs after a push.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import Counter
+from typing import Any
+from unittest import mock
+
+import psycopg
+
+from benchmarks import harness
+
+COUNTED = "('reported', 'verified')"
+DEVICES = ["cluster_submunition", "large_bomb", "landmine", "artillery_mortar", "grenade", "fuze"]
+ACTIVITIES = ["farming", "digging", "fire_cooking", "playing", "scrap_metal", "forest_products"]
+SERVICES = ["emergency_care", "surgery", "prosthesis", "physiotherapy", "counselling", None]
+PILLARS = ["medical_care", "physical_rehabilitation", "psychosocial", "economic_inclusion"]
+PROVIDERS = ["COPE", "HI", "QLA", "WE", "MOH"]
+
+
+def _array(values: list[str | None]) -> str:
+    return "ARRAY[" + ", ".join("NULL" if v is None else f"'{v}'" for v in values) + "]"
+
+
+def fill_victims(target: int) -> dict[str, int]:
+    """Bring the stored victims to `target` (SQL): direct victims of accidents spread over every
+    province, district and year since 1964 (some rejected, deleted or dated to the year only),
+    family members (indirect victims), and assistance for two in five victims."""
+    with psycopg.connect(harness.BENCH_DATABASE) as conn:
+        have = conn.execute("SELECT count(*) FROM victims_victim").fetchone()
+        missing = target - int(have[0] if have else 0)
+        if missing > 0:
+            _fill(conn, missing)
+        conn.commit()
+        conn.execute("ANALYZE")
+        counts = {
+            table: int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # type: ignore[index]
+            for table in ("accidents_accident", "victims_victim", "victims_assistance")
+        }
+    return counts
+
+
+def _fill(conn: psycopg.Connection[Any], missing: int) -> None:
+    tag = uuid.uuid4().hex[:8]
+    indirect = missing // 20
+    direct = missing - indirect
+    accidents = direct * 3 // 5
+    conn.execute("""
+        CREATE TEMP TABLE fill_district AS
+        SELECT row_number() OVER (ORDER BY code) - 1 AS n, code, province_id
+        FROM accidents_district""")
+    districts = conn.execute("SELECT count(*) FROM fill_district").fetchone()[0]  # type: ignore[index]
+    conn.execute(f"""
+        INSERT INTO accidents_accident (id, version, created_at, updated_at, is_deleted,
+          reference, status, occurred_on, date_precision, time_of_day, province_id,
+          district_id, village, classification, device_category, activity,
+          ordnance_moved_before, prior_risk_education, description,
+          reporting_organisation_id, reported_on, status_reason)
+        SELECT md5('{tag}a' || g)::uuid, 1, now(), now(), g % 50 = 0,
+          'FIG-{tag}-' || g,
+          CASE WHEN g % 10 = 0 THEN 'rejected' WHEN g % 10 < 4 THEN 'verified' ELSE 'reported' END,
+          date '1964-01-01' + (g * 7919 % 22950),
+          CASE WHEN g % 7 = 0 THEN 'year' ELSE 'day' END, 'unknown', d.province_id, d.code,
+          '', CASE WHEN g % 13 = 0 THEN 'demining' ELSE 'civilian' END,
+          ({_array(DEVICES)}::text[])[1 + g % {len(DEVICES)}],
+          ({_array(ACTIVITIES)}::text[])[1 + g % {len(ACTIVITIES)}],
+          'unknown', 'unknown', '', 'NRA', date '2026-01-01', ''
+        FROM generate_series(1, {accidents}) AS g
+        JOIN fill_district d ON d.n = g % {districts}""")
+    conn.execute(f"""
+        INSERT INTO victims_victim (id, version, created_at, updated_at, is_deleted,
+          victim_type, accident_id, relationship, outcome, sex, age_years, age_estimated,
+          civilian_status, role, injuries, full_name, phone, guardian_name, consent)
+        SELECT md5('{tag}v' || g)::uuid, 1, now(), now(), g % 97 = 0, 'direct',
+          md5('{tag}a' || (1 + g % {accidents}))::uuid, '',
+          CASE WHEN g % 3 = 0 THEN 'killed' ELSE 'injured' END,
+          CASE WHEN g % 5 < 3 THEN 'male' ELSE 'female' END,
+          CASE WHEN g % 11 = 0 THEN NULL ELSE g % 80 END, false,
+          CASE WHEN g % 17 = 0 THEN 'military' ELSE 'civilian' END, 'unknown', '[]', '', '', '',
+          'none'
+        FROM generate_series(1, {direct}) AS g""")
+    conn.execute(f"""
+        INSERT INTO victims_victim (id, version, created_at, updated_at, is_deleted,
+          victim_type, related_victim_id, relationship, outcome, sex, age_years, age_estimated,
+          civilian_status, role, injuries, full_name, phone, guardian_name, consent)
+        SELECT md5('{tag}i' || g)::uuid, 1, now(), now(), false, 'indirect',
+          md5('{tag}v' || (1 + g * 7 % {direct}))::uuid, 'parent', '',
+          CASE WHEN g % 2 = 0 THEN 'male' ELSE 'female' END, 30 + g % 40, false, 'civilian',
+          'unknown', '[]', '', '', '', 'none'
+        FROM generate_series(1, {indirect}) AS g""")
+    conn.execute(f"""
+        INSERT INTO victims_assistance (id, version, created_at, updated_at, is_deleted, pillar,
+          status, started_on, completed_on, unit, notes, provider_organisation_id,
+          service_type_id, victim_id)
+        SELECT gen_random_uuid(), 1, now(), now(), g % 101 = 0,
+          ({_array(PILLARS)}::text[])[1 + g % {len(PILLARS)}],
+          CASE WHEN g % 4 = 0 THEN 'completed' WHEN g % 4 = 1 THEN 'in_progress'
+               ELSE 'referred' END,
+          CASE WHEN g % 4 < 2 THEN date '2000-01-01' + (g % 9000) END,
+          CASE WHEN g % 4 = 0 THEN date '2000-01-01' + (g % 9000) + 30 END,
+          '', '', ({_array(PROVIDERS)}::text[])[1 + g % {len(PROVIDERS)}],
+          ({_array(SERVICES)}::text[])[1 + g % {len(SERVICES)}],
+          CASE WHEN g % 10 = 0 AND g / 10 <= {indirect} THEN md5('{tag}i' || (g / 10))::uuid
+               ELSE md5('{tag}v' || (1 + g * 5 / 2 % {direct}))::uuid END
+        FROM generate_series(1, {direct * 2 // 5}) AS g""")
+
+
+# -- the raw baseline: the same numbers straight from GROUP BY ----------------------------------
+RAW_ACCIDENTS = f"""
+    SELECT extract(year FROM occurred_on)::int, province_id,
+      CASE WHEN date_precision = 'year' THEN NULL ELSE extract(month FROM occurred_on)::int END,
+      district_id, device_category, activity, classification, status = 'verified', count(*)
+    FROM accidents_accident
+    WHERE NOT is_deleted AND status IN {COUNTED}
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"""
+
+RAW_CASUALTIES = f"""
+    SELECT extract(year FROM a.occurred_on)::int, a.province_id,
+      CASE WHEN a.date_precision = 'year' THEN NULL ELSE extract(month FROM a.occurred_on)::int
+      END,
+      a.district_id, a.device_category, a.activity, a.classification, v.civilian_status, v.sex,
+      v.age_group, v.outcome, a.status = 'verified', count(*)
+    FROM victims_victim v JOIN accidents_accident a ON a.id = v.accident_id
+    WHERE NOT v.is_deleted AND v.victim_type = 'direct' AND NOT a.is_deleted
+      AND a.status IN {COUNTED}
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12"""
+
+RAW_ASSISTANCE = f"""
+    WITH counted AS (
+      SELECT s.victim_id, s.pillar, s.status, COALESCE(s.service_type_id, '') AS service,
+        s.provider_organisation_id AS provider, v.sex || ':' || v.age_group AS sex_age,
+        COALESCE(a.occurred_on, ra.occurred_on) AS occurred_on,
+        COALESCE(a.province_id, ra.province_id) AS province,
+        COALESCE(a.status, ra.status) = 'verified' AS verified,
+        COALESCE(extract(year FROM s.started_on), extract(year FROM s.completed_on),
+                 extract(year FROM s.created_at AT TIME ZONE 'Asia/Vientiane'))::int AS year
+      FROM victims_assistance s
+      JOIN victims_victim v ON v.id = s.victim_id
+      LEFT JOIN accidents_accident a ON a.id = v.accident_id
+      LEFT JOIN victims_victim r ON r.id = v.related_victim_id
+      LEFT JOIN accidents_accident ra ON ra.id = r.accident_id
+      WHERE NOT s.is_deleted AND NOT v.is_deleted AND (
+        (v.accident_id IS NOT NULL AND NOT a.is_deleted AND a.status IN {COUNTED})
+        OR (v.accident_id IS NULL AND NOT r.is_deleted AND NOT ra.is_deleted
+            AND ra.status IN {COUNTED})))
+    SELECT extract(year FROM occurred_on)::int, province, verified, year,
+      CASE WHEN GROUPING(pillar) = 0 THEN 'pillar' WHEN GROUPING(service) = 0 THEN 'service_type'
+           WHEN GROUPING(provider) = 0 THEN 'provider' WHEN GROUPING(status) = 0 THEN 'status'
+           WHEN GROUPING(sex_age) = 0 THEN 'sex_age' ELSE 'total' END,
+      COALESCE(pillar, service, provider, status, sex_age, ''),
+      count(DISTINCT victim_id), count(*)
+    FROM counted
+    GROUP BY extract(year FROM occurred_on)::int, province, verified, year,
+      GROUPING SETS ((), (pillar), (service), (provider), (status), (sex_age))"""
+
+
+def _raw_figures() -> tuple[float, dict[str, Counter[tuple[Any, ...]]]]:
+    with psycopg.connect(harness.BENCH_DATABASE) as conn:
+        started = time.perf_counter()
+        results = {
+            name: conn.execute(query).fetchall()
+            for name, query in (
+                ("accident", RAW_ACCIDENTS),
+                ("casualty", RAW_CASUALTIES),
+                ("assistance", RAW_ASSISTANCE),
+            )
+        }
+        elapsed = time.perf_counter() - started
+    return elapsed, {name: Counter(tuple(r) for r in rows) for name, rows in results.items()}
+
+
+def _stored_figures() -> dict[str, Counter[tuple[Any, ...]]]:
+    from accidents.aggregates import AccidentFigure
+    from victims.aggregates.models import AssistanceFigure, CasualtyFigure
+
+    accident = AccidentFigure.objects.values_list(
+        "year", "province", "month", "district", "device_category", "activity",
+        "classification", "verified", "count",
+    )  # fmt: skip
+    casualty = CasualtyFigure.objects.values_list(
+        "year", "province", "month", "district", "device_category", "activity",
+        "classification", "civilian_status", "sex", "age_group", "outcome", "verified", "count",
+    )  # fmt: skip
+    assistance = AssistanceFigure.objects.values_list(
+        "accident_year", "province", "verified", "year", "grouping", "key", "persons", "services"
+    )
+    return {
+        "accident": Counter(tuple(r) for r in accident.iterator(chunk_size=20_000)),
+        "casualty": Counter(tuple(r) for r in casualty.iterator(chunk_size=20_000)),
+        "assistance": Counter(tuple(r) for r in assistance.iterator(chunk_size=20_000)),
+    }
+
+
+def bench_rebuild(victims: int) -> list[dict[str, Any]]:
+    from benchmarks.__main__ import row
+    from victims.aggregates import statistics_rebuild
+
+    counts = fill_victims(victims)
+    started = time.perf_counter()
+    slices = statistics_rebuild()
+    rebuild = time.perf_counter() - started
+    raw, expected = _raw_figures()
+    stored = _stored_figures()
+    wrong = [name for name in expected if stored[name] != expected[name]]
+    if wrong:
+        raise RuntimeError(f"the rebuilt figures differ from the raw GROUP BY: {wrong}")
+    ratio = rebuild / raw
+    return [
+        row(
+            f"full rebuild of the figures over {counts['victims_victim']:,} victims",
+            rebuild,
+            "s",
+            "(report)",
+            True,
+            slices=slices,
+            accidents=counts["accidents_accident"],
+            assistance=counts["victims_assistance"],
+            figure_rows=sum(sum(c.values()) for c in stored.values()),
+        ),
+        row(
+            "  vs raw GROUP BY queries giving the same numbers",
+            ratio,
+            "x raw",
+            "<= 3x",
+            ratio <= 3,
+            raw_s=round(raw, 2),
+        ),
+    ]
+
+
+def bench_incremental(pushes: int = 5) -> list[dict[str, Any]]:
+    """The worker's refresh after a 1,000-record push (mixed records over three provinces)."""
+    from django.contrib.auth import get_user_model
+
+    from benchmarks.__main__ import row
+    from fieldsync.models import Device
+    from fieldsync.services.push import batch_push
+    from victims.aggregates import slices
+
+    user = get_user_model().objects.get(username="bench-halo")
+    device = Device.objects.create(device_id=uuid.uuid4(), user=user, name="bench figures")
+    generator = harness.Records(seed=77)
+    timings = []
+    recomputed = 0
+    for _ in range(pushes):
+        batch_id = uuid.uuid4()
+        envelope = {
+            "batch_id": str(batch_id),
+            "device_id": str(device.device_id),
+            "schema_version": 1,
+            "records": generator.mixed(1000),
+        }
+        with mock.patch.object(slices, "statistics_refresh_request"):  # the worker's part, below
+            batch_push(device=device, batch_id=batch_id, envelope=envelope)
+        started = time.perf_counter()
+        recomputed = slices.statistics_refresh()
+        timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    median = timings[len(timings) // 2]
+    return [
+        row(
+            "incremental figure update after a 1,000-record push",
+            median,
+            "ms (median)",
+            "<= 200 ms",
+            median <= 200,
+            slices_recomputed=recomputed,
+            max_ms=round(timings[-1], 1),
+        )
+    ]

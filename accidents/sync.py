@@ -179,6 +179,11 @@ class AccidentAdapter(SyncAdapter):
             "assistance": ({str(pk) for pk in assistance}, False),
         }
 
+    def dependents_of_created(
+        self, instances: Sequence[Accident]
+    ) -> Mapping[str, tuple[set[str], bool]]:
+        return {}  # its victims and their assistance, if any, are new too: logged already
+
     # -- writing -------------------------------------------------------------------------------
     def load_lookups(self, records: Sequence[Mapping[str, Any]], context: WriteContext) -> None:
         lookups = context.lookups

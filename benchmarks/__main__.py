@@ -35,6 +35,10 @@ def setup_django() -> None:
     import django
 
     django.setup()
+    setup_accounts()
+
+
+def setup_accounts() -> None:
     harness.ensure_accounts(
         {
             "bench-halo": ("surveyor", "HALO"),
@@ -467,6 +471,27 @@ def bench_tablets(server: str, tablets: int, records_each: int) -> list[Row]:
     ]
 
 
+def bench_import_rows(victims: int) -> list[Row]:
+    """Historic records from a spreadsheet (issue: import and export), on a fresh database."""
+    from benchmarks import bench_import
+
+    result = bench_import.measure(victims)
+    seconds = result["xlsx_s"]
+    return [
+        row(
+            f"import of {result['victims']:,} victims + {result['accidents']:,} accidents, XLSX",
+            seconds,
+            "s",
+            "< 60 s",
+            seconds < 60,
+            records_per_s=round(result["records"] / seconds),
+            csv_s=round(result["csv_s"], 1),
+            replay_s=round(result["replay_s"], 1),
+            figures_refresh_s=round(result["refresh_s"], 1),
+        )
+    ]
+
+
 # -- driver -------------------------------------------------------------------------------------
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
@@ -478,7 +503,7 @@ def main() -> int:
     setup_django()
     rows: list[Row] = []
     selected: Callable[[str], bool] = lambda name: args.only is None or name in args.only  # noqa: E731
-    with harness.gunicorn(workers=2, threads=4) as server:
+    with harness.celery_worker(), harness.gunicorn(workers=2, threads=4) as server:
         if selected("push"):
             push_rows, stored = bench_push_new(server.url, 3 if quick else 10)
             rows += push_rows
@@ -495,6 +520,18 @@ def main() -> int:
             rows += bench_flat(server.url, sizes)
     if selected("memory"):
         rows += bench_memory()
+    if selected("figures"):
+        from django.db import connections
+
+        from benchmarks import bench_figures
+
+        connections.close_all()
+        harness.recreate_database()  # figures over realistic data, not the benchmarks' pushes
+        setup_accounts()
+        rows += bench_figures.bench_rebuild(100_000 if quick else 1_000_000)
+        rows += bench_figures.bench_incremental()
+    if selected("import"):
+        rows += bench_import_rows(5_000 if quick else 50_000)
     _print(rows)
     _save(rows, quick)
     return 0

@@ -33,13 +33,21 @@ class ChangeSet:
     entries: dict[tuple[str, str], bool] = field(default_factory=dict)
     # Instances the caller already holds, current as of the flush: saves reloading them.
     instances: dict[tuple[str, str], Any] = field(default_factory=dict)
+    # Records this transaction inserted: nothing logged or stored before refers to them.
+    created: set[tuple[str, str]] = field(default_factory=set)
 
     def __bool__(self) -> bool:
         return bool(self.entries)
 
-    def add(self, wire_model: str, instances: Sequence[Any], *, full: bool = True) -> None:
+    def add(
+        self, wire_model: str, instances: Sequence[Any], *, full: bool = True, created: bool = False
+    ) -> None:
+        """Log `instances` (`created`: inserted by this transaction)."""
         for instance in instances:
-            self.instances[(wire_model, str(instance.pk))] = instance
+            key = (wire_model, str(instance.pk))
+            self.instances[key] = instance
+            if created:
+                self.created.add(key)
         self.touch(wire_model, [str(i.pk) for i in instances], full=full)
 
     def touch(self, wire_model: str, record_ids: Iterable[str], *, full: bool = True) -> None:
@@ -51,8 +59,8 @@ class ChangeSet:
         """Write the change log rows; the last write of the transaction. Returns rows written."""
         if not self.entries:
             return 0
-        current = _load_with_dependents(self.entries, self.instances)
-        existing = _existing_audiences(current.keys())
+        current = _load_with_dependents(self.entries, self.instances, self.created)
+        existing = _existing_audiences(key for key in current if key not in self.created)
         rows: list[Change] = []
         for (model, record_id), (instance, audience) in sorted(current.items()):
             reference = registry[model].reference
@@ -78,6 +86,7 @@ class ChangeSet:
             )
         self.entries.clear()
         self.instances.clear()
+        self.created.clear()
         if not rows:
             return 0
         low, _high = take_sequence(len(rows))
@@ -93,7 +102,9 @@ class ChangeSet:
 
 
 def _load_with_dependents(
-    entries: dict[tuple[str, str], bool], held: dict[tuple[str, str], Any]
+    entries: dict[tuple[str, str], bool],
+    held: dict[tuple[str, str], Any],
+    created: set[tuple[str, str]],
 ) -> dict[tuple[str, str], tuple[Any, frozenset[str]]]:
     """The changed records and those whose view depends on them, with their audiences now."""
     loaded: dict[tuple[str, str], tuple[Any, frozenset[str]]] = {}
@@ -118,7 +129,13 @@ def _load_with_dependents(
             if adapter.reference:
                 continue
             content_changed = [i for i in instances if pending[(model, str(i.pk))]]
-            for dep_model, (dep_ids, data_changed) in adapter.dependents(content_changed).items():
+            new = [i for i in content_changed if (model, str(i.pk)) in created]
+            old = [i for i in content_changed if (model, str(i.pk)) not in created]
+            found = [
+                *adapter.dependents(old).items(),
+                *adapter.dependents_of_created(new).items(),
+            ]
+            for dep_model, (dep_ids, data_changed) in found:
                 for dep_id in dep_ids:
                     key = (dep_model, str(dep_id))
                     if key in loaded or key in pending:

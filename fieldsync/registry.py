@@ -116,6 +116,17 @@ class SyncAdapter:
         """
         return {}
 
+    def dependents_of_created(
+        self, instances: Sequence[Any]
+    ) -> Mapping[str, tuple[set[str], bool]]:
+        """`dependents` of records inserted by the transaction being logged.
+
+        Nothing stored before can refer to a record that did not exist: its dependents were
+        inserted in the same transaction and are logged already. An adapter overrides this to
+        skip the queries `dependents` makes, keeping what its instances alone tell.
+        """
+        return self.dependents(instances)
+
     # -- writing -------------------------------------------------------------------------------
     def load_lookups(self, records: Sequence[Mapping[str, Any]], context: WriteContext) -> None:
         """Fetch in bulk what `validate` needs for these records (reference codes...)."""

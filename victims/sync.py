@@ -246,6 +246,13 @@ class VictimAdapter(SyncAdapter):
             "assistance": ({str(pk) for pk in assistance}, False),
         }
 
+    def dependents_of_created(
+        self, instances: Sequence[Victim]
+    ) -> Mapping[str, tuple[set[str], bool]]:
+        # Its family and assistance, if any, are new too (logged already); its accident's
+        # casualty counts changed.
+        return {"accident": ({str(i.accident_id) for i in instances if i.accident_id}, True)}
+
     # -- writing -------------------------------------------------------------------------------
     def defaults(self, context: WriteContext) -> dict[str, Any]:
         return {

@@ -191,7 +191,8 @@ class Reconciler:
                     instance.updated_at = self.now
                 bulk_update_rows(adapter.model, updated, sorted(fields))
             touched = [*new, *updated]
-            self.changes.add(model, touched)
+            self.changes.add(model, new, created=True)
+            self.changes.add(model, updated)
             changed[model].update(str(i.pk) for i in touched)
             changed_records[model] = {
                 str(i.pk): (

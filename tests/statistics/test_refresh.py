@@ -92,6 +92,35 @@ def test_a_broker_that_is_down_loses_nothing(push: Push, broker) -> None:
     assert DirtySlice.objects.count() == 0
 
 
+def test_a_refresh_owing_many_slices_recounts_everything_at_once(
+    push: Push, enqueued, monkeypatch
+) -> None:
+    # given 60 years of accidents pushed (an import), each year a slice owing a refresh
+    monkeypatch.setattr(slices, "REFRESH_KEY_SECONDS", 600)
+    records = []
+    for year in range(1964, 2024):
+        a = accident(occurred_on=f"{year}-03-01")
+        records += [a, victim(a["id"]), victim(a["id"])]
+    push(records)
+    rebuilds = []
+    rebuild = slices.statistics_rebuild
+
+    def counted_rebuild() -> int:
+        rebuilds.append(1)
+        return rebuild()
+
+    monkeypatch.setattr(slices, "statistics_rebuild", counted_rebuild)
+
+    # when the worker refreshes
+    tasks.statistics_refresh()
+
+    # then it took the set-based rebuild, once, with exact figures and nothing left owing
+    assert rebuilds == [1]
+    assert [casualties(year) for year in (1964, 1999, 2023)] == [2, 2, 2]
+    assert figures_summary(query=FigureQuery())["casualties"] == 120
+    assert DirtySlice.objects.count() == 0
+
+
 def test_rebuild_statistics_recomputes_every_figure_from_the_records(push: Push) -> None:
     # given figures for two years, then lost or corrupted figure rows
     a, b = accident(occurred_on="2025-01-05"), accident()

@@ -4,14 +4,15 @@
   field and row, which costs more Python time than the whole rest of a 1,000-record push. This
   writes `UPDATE t SET f = v.f FROM (VALUES (pk, f, …), …) AS v WHERE t.pk = v.pk` instead
   (PostgreSQL, and SQLite from 3.33).
-- `bulk_insert` / `bulk_upsert`: on PostgreSQL one `COPY` (psycopg's C row writer; no SQL to
+- `bulk_insert` (model instances), `bulk_insert_rows` / `bulk_upsert_rows` (`{attname: value}`
+  rows, no model instance built): on PostgreSQL one `COPY` (psycopg's C row writer; no SQL to
   compile, no parameters quoted in Python: Django's `bulk_create` spends most of a push's insert
   time there); elsewhere `bulk_create`. Auto primary keys are not read back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from operator import attrgetter
 from typing import Any, cast
 
@@ -29,6 +30,7 @@ from django.db.models import (
     SmallAutoField,
     TextField,
 )
+from django.utils import timezone
 
 MAX_PARAMETERS = 30_000
 
@@ -114,9 +116,14 @@ def _prepared(field: Field[Any, Any], wrapper: Any) -> Callable[[Model], Any]:
     return read
 
 
-def _copy_rows(table: str, fields: Sequence[Field[Any, Any]], objects: Sequence[Model]) -> None:
+def _copy_rows(
+    table: str,
+    fields: Sequence[Field[Any, Any]],
+    items: Sequence[Any],
+    readers: Sequence[Callable[[Any], Any]],
+) -> None:
+    """COPY `items` into `table`, each row read by `readers` (one per field)."""
     quote = connection.ops.quote_name
-    readers = _value_readers(fields)
     names = ", ".join(quote(str(f.column)) for f in fields)
     wrapper = connections[DEFAULT_DB_ALIAS]
     # The raw psycopg cursor: errors are turned into Django's (IntegrityError, …) by hand, so
@@ -126,8 +133,8 @@ def _copy_rows(table: str, fields: Sequence[Field[Any, Any]], objects: Sequence[
         wrapper.wrap_database_errors,
         cursor.cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy,
     ):
-        for obj in objects:
-            copy.write_row([read(obj) for read in readers])
+        for item in items:
+            copy.write_row([read(item) for read in readers])
 
 
 def _mark_saved(objects: Sequence[Model]) -> None:
@@ -143,27 +150,61 @@ def bulk_insert(model: type[Model], objects: Sequence[Model]) -> None:
     if connection.vendor != "postgresql":
         model._default_manager.bulk_create(objects)
         return
-    _copy_rows(model._meta.db_table, _insert_columns(model, objects), objects)
+    fields = _insert_columns(model, objects)
+    _copy_rows(model._meta.db_table, fields, objects, _value_readers(fields))
     _mark_saved(objects)
 
 
-def bulk_upsert(
+def _row_readers(
     model: type[Model],
-    objects: Sequence[Model],
+) -> tuple[list[Field[Any, Any]], list[Callable[[Mapping[str, Any]], Any]]]:
+    """The columns of an insert of `{attname: value}` rows, and how to read each from a row."""
+    fields = _insert_columns(model, [model()])
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    now = timezone.now()
+    readers: list[Callable[[Mapping[str, Any]], Any]] = []
+    for field in fields:
+        name = str(field.attname)
+        auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+        default = now if auto else field.get_default()
+        if isinstance(field, _PLAIN_FIELDS):
+            readers.append(lambda row, n=name, d=default: row.get(n, d))  # type: ignore[misc]
+        else:
+            readers.append(
+                lambda row, f=field, n=name, d=default: f.get_db_prep_save(row.get(n, d), wrapper)  # type: ignore[misc]
+            )
+    return fields, readers
+
+
+def bulk_insert_rows(model: type[Model], rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert rows given as `{attname: value}`, without a model instance each (a push writes
+    thousands): a field a row leaves out takes its default, an `auto_now(_add)` one the time."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create([model(**row) for row in rows])
+        return
+    fields, readers = _row_readers(model)
+    _copy_rows(model._meta.db_table, fields, rows, readers)
+
+
+def bulk_upsert_rows(
+    model: type[Model],
+    rows: Sequence[Mapping[str, Any]],
     *,
     unique_fields: Sequence[str],
     update_fields: Sequence[str],
 ) -> None:
-    """Insert rows, or update `update_fields` of the row with the same `unique_fields`.
+    """Insert `{attname: value}` rows, or update `update_fields` of the row with the same
+    `unique_fields`. The rows must not repeat a unique key.
 
     PostgreSQL: COPY into a temporary table, then one `INSERT … SELECT … ON CONFLICT DO UPDATE`.
-    The rows must not repeat a unique key.
     """
-    if not objects:
+    if not rows:
         return
     if connection.vendor != "postgresql":
         model._default_manager.bulk_create(
-            objects,
+            [model(**row) for row in rows],
             update_conflicts=True,
             unique_fields=unique_fields,
             update_fields=update_fields,
@@ -171,7 +212,7 @@ def bulk_upsert(
         return
     meta = model._meta
     quote = connection.ops.quote_name
-    fields = _insert_columns(model, objects)
+    fields, readers = _row_readers(model)
     names = ", ".join(quote(str(f.column)) for f in fields)
     staging = f"_upsert_{meta.db_table}"
     column = {f.name: quote(str(f.column)) for f in fields}
@@ -183,11 +224,10 @@ def bulk_upsert(
             f"AS SELECT {names} FROM {quote(meta.db_table)} WITH NO DATA"
         )
         cursor.execute(f"TRUNCATE {quote(staging)}")
-    _copy_rows(staging, fields, objects)
+    _copy_rows(staging, fields, rows, readers)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {quote(meta.db_table)} ({names}) "  # noqa: S608
             f"SELECT {names} FROM {quote(staging)} "
             f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
         )
-    _mark_saved(objects)

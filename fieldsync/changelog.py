@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from fieldsync.bulk import bulk_upsert
+from fieldsync.bulk import bulk_upsert_rows
 from fieldsync.models import Change, ServerIdentity, SyncCommit, SyncCounter
 from fieldsync.models.changelog import Audience
 from fieldsync.registry import registry
@@ -61,7 +61,7 @@ class ChangeSet:
             return 0
         current = _load_with_dependents(self.entries, self.instances, self.created)
         existing = _existing_audiences(key for key in current if key not in self.created)
-        rows: list[Change] = []
+        rows: list[dict[str, Any]] = []
         for (model, record_id), (instance, audience) in sorted(current.items()):
             reference = registry[model].reference
             full = self.entries[(model, record_id)]
@@ -74,14 +74,14 @@ class ChangeSet:
             news = [(key, True) for key in sorted(targets)]
             news += [(key, False) for key in sorted(before - wanted)]
             rows.extend(
-                Change(
-                    model=model,
-                    record_id=record_id,
-                    audience=key,
-                    version=version,
-                    deleted=deleted,
-                    visible=visible,
-                )
+                {
+                    "model": model,
+                    "record_id": record_id,
+                    "audience": key,
+                    "version": version,
+                    "deleted": deleted,
+                    "visible": visible,
+                }
                 for key, visible in news
             )
         self.entries.clear()
@@ -91,8 +91,8 @@ class ChangeSet:
             return 0
         low, _high = take_sequence(len(rows))
         for offset, row in enumerate(rows):
-            row.seq = low + offset
-        bulk_upsert(
+            row["seq"] = low + offset
+        bulk_upsert_rows(
             Change,
             rows,
             unique_fields=["model", "record_id", "audience"],

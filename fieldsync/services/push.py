@@ -20,7 +20,7 @@ from typing import Any
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
-from fieldsync.bulk import bulk_insert
+from fieldsync.bulk import bulk_insert_rows
 from fieldsync.changelog import ChangeSet
 from fieldsync.models import Device, InboxRecord, InboxStatus, RecordVersion, SyncBatch
 from fieldsync.services.reconcile import Item, Reconciler
@@ -88,27 +88,28 @@ def _batch_receive(
                 )
         except IntegrityError:
             return SyncBatch.objects.get(device=device, batch_id=batch_id), False
-        bulk_insert(
+        bulk_insert_rows(
             InboxRecord,
             [_inbox_record(batch, position, record) for position, record in enumerate(records)],
         )
     return batch, True
 
 
-def _inbox_record(batch: SyncBatch, position: int, record: Any) -> InboxRecord:
+def _inbox_record(batch: SyncBatch, position: int, record: Any) -> dict[str, Any]:
+    """The InboxRecord row (attname: value) of a record as sent."""
     storable = _storable(record)
-    inbox = InboxRecord(
-        batch=batch,
-        position=position,
-        payload=storable,
-        model=_label(record, "model"),
-        record_id=_label(record, "id"),
-    )
+    inbox = {
+        "batch_id": batch.pk,
+        "position": position,
+        "payload": storable,
+        "model": _label(record, "model"),
+        "record_id": _label(record, "id"),
+    }
     if storable != record:  # no database text column takes NUL: kept readable, refused
-        inbox.status = InboxStatus.REJECTED
-        inbox.result = {
-            "model": inbox.model,
-            "id": inbox.record_id,
+        inbox["status"] = InboxStatus.REJECTED
+        inbox["result"] = {
+            "model": inbox["model"],
+            "id": inbox["record_id"],
             "status": "rejected",
             "code": "invalid",
             "errors": {

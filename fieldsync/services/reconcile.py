@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from fieldsync import hooks
-from fieldsync.bulk import bulk_insert, bulk_update_rows
+from fieldsync.bulk import bulk_insert, bulk_insert_rows, bulk_update_rows
 from fieldsync.changelog import ChangeSet
 from fieldsync.models import (
     Conflict,
@@ -148,7 +148,7 @@ class Reconciler:
         self.dirty: dict[Key, set[str]] = {}
         self.history: dict[Key, list[dict[str, Any]]] = {}
         self.history_loaded: set[Key] = set()
-        self.new_versions: list[RecordVersion] = []
+        self.new_versions: list[dict[str, Any]] = []  # RecordVersion rows (attname: value)
         self.conflicts: list[Conflict] = []
         self.decided: list[Item] = []
         self.audiences: dict[Key, frozenset[str]] = {}
@@ -202,7 +202,7 @@ class Reconciler:
                 for i in touched
             }
         self._write_discards()
-        bulk_insert(RecordVersion, self.new_versions)
+        bulk_insert_rows(RecordVersion, self.new_versions)
         bulk_insert(Conflict, self.conflicts)
         self._fill_result_data()
         self._write_outcomes()
@@ -627,21 +627,22 @@ class Reconciler:
     def _record_version(
         self, item: Item, op: str, version: int, data: dict[str, Any], changes: dict[str, Any]
     ) -> None:
-        row = RecordVersion(
-            model=item.model,
-            record_id=item.record_id,
-            version=version,
-            op=op,
-            data=data,
-            changes=changes,
-            source=self.source,
-            device=item.device,
-            user=item.user,
-            inbox_record=item.inbox,
-            recorded_at=item.recorded_at,
-            base_version=item.base_version,
+        self.new_versions.append(
+            {
+                "model": item.model,
+                "record_id": item.record_id,
+                "version": version,
+                "op": op,
+                "data": data,
+                "changes": changes,
+                "source": self.source,
+                "device_id": item.device.pk,
+                "user_id": item.user.pk if item.user is not None else None,
+                "inbox_record_id": item.inbox.pk,
+                "recorded_at": item.recorded_at,
+                "base_version": item.base_version,
+            }
         )
-        self.new_versions.append(row)
         self.history.setdefault(item.key, []).append(
             {
                 "record_id": item.record_id,
@@ -800,11 +801,11 @@ class Reconciler:
         """Server-assigned fields (e.g. an accident's reference) reach the creation's history."""
         by_id = {str(i.pk): adapter.to_wire(i) for i in instances}
         for row in self.new_versions:
-            wire = by_id.get(row.record_id) if row.model == adapter.wire_name else None
+            wire = by_id.get(row["record_id"]) if row["model"] == adapter.wire_name else None
             if wire is not None:
                 for name in adapter.read_only_fields:
                     if name in wire:
-                        row.data[name] = wire[name]
+                        row["data"][name] = wire[name]
 
     def _write_outcomes(self) -> None:
         """Each received record's outcome. Plain successes of this batch share one statement per

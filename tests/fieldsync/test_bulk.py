@@ -3,27 +3,28 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.db import IntegrityError, transaction
 
-from fieldsync.bulk import bulk_insert, bulk_upsert
-from fieldsync.models import Change, Conflict
+from fieldsync.bulk import bulk_insert, bulk_insert_rows, bulk_upsert_rows
+from fieldsync.models import Change, Conflict, RecordVersion
 from fieldsync.models.inbox import ConflictKind
 
 pytestmark = pytest.mark.django_db
 
 
-def _change(record_id: str, audience: str, seq: int, version: int = 1) -> Change:
-    return Change(
-        model="victim",
-        record_id=record_id,
-        audience=audience,
-        seq=seq,
-        version=version,
-        deleted=False,
-        visible=True,
-    )
+def _change(record_id: str, audience: str, seq: int, version: int = 1) -> dict[str, Any]:
+    return {
+        "model": "victim",
+        "record_id": record_id,
+        "audience": audience,
+        "seq": seq,
+        "version": version,
+        "deleted": False,
+        "visible": True,
+    }
 
 
 def test_inserted_rows_carry_every_value_and_the_auto_timestamps():
@@ -57,11 +58,11 @@ def test_inserted_rows_carry_every_value_and_the_auto_timestamps():
 
 def test_a_duplicate_key_raises_djangos_integrity_error_and_stores_nothing():
     # given a stored change row
-    bulk_insert(Change, [_change("a", "HALO", 1)])
+    bulk_insert_rows(Change, [_change("a", "HALO", 1)])
 
     # when rows repeating its unique key are inserted
     with pytest.raises(IntegrityError), transaction.atomic():
-        bulk_insert(Change, [_change("b", "HALO", 2), _change("a", "HALO", 3)])
+        bulk_insert_rows(Change, [_change("b", "HALO", 2), _change("a", "HALO", 3)])
 
     # then the caller sees Django's IntegrityError (the push retries on it) and nothing was added
     assert list(Change.objects.values_list("record_id", "seq")) == [("a", 1)]
@@ -69,17 +70,17 @@ def test_a_duplicate_key_raises_djangos_integrity_error_and_stores_nothing():
 
 def test_an_upsert_updates_rows_with_the_same_key_and_inserts_the_others():
     # given two stored change rows
-    bulk_insert(Change, [_change("a", "HALO", 1), _change("a", "*all", 2)])
+    bulk_insert_rows(Change, [_change("a", "HALO", 1), _change("a", "*all", 2)])
 
     # when an upsert sends one of them again (newer) and a new one, twice in one transaction
     with transaction.atomic():
-        bulk_upsert(
+        bulk_upsert_rows(
             Change,
             [_change("a", "HALO", 5, version=2), _change("b", "HALO", 6)],
             unique_fields=["model", "record_id", "audience"],
             update_fields=["seq", "version"],
         )
-        bulk_upsert(
+        bulk_upsert_rows(
             Change,
             [_change("c", "HALO", 7)],
             unique_fields=["model", "record_id", "audience"],
@@ -93,3 +94,25 @@ def test_an_upsert_updates_rows_with_the_same_key_and_inserts_the_others():
         ("b", "HALO", 6, 1),
         ("c", "HALO", 7, 1),
     ]
+
+
+def test_rows_without_instances_take_the_fields_defaults_and_timestamps():
+    # given RecordVersion rows naming only some fields, one with JSON holding Lao text
+    before = datetime.datetime.now(datetime.UTC)
+    rows = [
+        {"model": "victim", "record_id": "v-1", "version": 1, "op": "create", "source": "sync",
+         "data": {"full_name": "ລາວ"}},
+        {"model": "victim", "record_id": "v-1", "version": 2, "op": "update", "source": "sync",
+         "data": {}, "changes": {"sex": ["male", "female"]}, "base_version": 1},
+    ]  # fmt: skip
+
+    # when they are inserted
+    bulk_insert_rows(RecordVersion, rows)
+
+    # then the values given are stored, the others take the model's defaults and the time now
+    stored = list(RecordVersion.objects.order_by("version"))
+    assert [(v.version, v.data, v.changes, v.base_version, v.device_id) for v in stored] == [
+        (1, {"full_name": "ລາວ"}, {}, None, None),
+        (2, {}, {"sex": ["male", "female"]}, 1, None),
+    ]
+    assert all(v.created_at >= before for v in stored)

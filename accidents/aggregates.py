@@ -26,7 +26,7 @@ from accidents.choices import (
     DeviceCategory,
 )
 from accidents.models import Accident
-from fieldsync.bulk import bulk_insert
+from fieldsync.bulk import insert_from_query
 
 COUNTED_STATUSES = (AccidentStatus.REPORTED, AccidentStatus.VERIFIED)  # rejected never counts
 
@@ -150,19 +150,18 @@ def accident_figures_replace(*, year: int | None = None, province: str | None = 
         )
         .annotate(accidents=Count("pk"))
     )
-    figures = [
-        AccidentFigure(
-            year=row["slice_year"],
-            province=row["slice_province"],
-            month=row["month"],
-            district=row["district_code"],
-            device_category=row["device_category"],
-            activity=row["activity"],
-            classification=row["classification"],
-            verified=row["is_verified"],
-            count=row["accidents"],
-        )
-        for row in rows
-    ]
-    bulk_insert(AccidentFigure, figures)
-    return len(figures)
+    return insert_from_query(
+        AccidentFigure,
+        {
+            "year": "slice_year",
+            "province": "slice_province",
+            "month": "month",
+            "district": "district_code",
+            "device_category": "device_category",
+            "activity": "activity",
+            "classification": "classification",
+            "verified": "is_verified",
+            "count": "accidents",
+        },
+        rows,
+    )

@@ -163,7 +163,10 @@ RAW_ASSISTANCE = f"""
 
 
 def _raw_figures() -> tuple[float, dict[str, Counter[tuple[Any, ...]]]]:
+    from victims.aggregates.slices import REBUILD_WORK_MEM
+
     with psycopg.connect(harness.BENCH_DATABASE) as conn:
+        conn.execute(f"SET work_mem = '{REBUILD_WORK_MEM}'")  # what the rebuild runs with
         started = time.perf_counter()
         results = {
             name: conn.execute(query).fetchall()

@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import attrgetter
 from typing import Any, cast
 
@@ -138,9 +138,10 @@ def _copy_rows(
 
 
 def _mark_saved(objects: Sequence[Model]) -> None:
+    alias = connections[DEFAULT_DB_ALIAS].alias
     for obj in objects:
         obj._state.adding = False
-        obj._state.db = connection.alias
+        obj._state.db = alias
 
 
 def bulk_insert(model: type[Model], objects: Sequence[Model]) -> None:
@@ -231,3 +232,29 @@ def bulk_upsert_rows(
             f"SELECT {names} FROM {quote(staging)} "
             f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
         )
+
+
+def insert_from_query(
+    model: type[Model], columns: Mapping[str, str], query: Any, *, prefix: str = ""
+) -> int:
+    """`INSERT INTO model (fields) SELECT … FROM (query)`: rows the database computes (a GROUP
+    BY) go straight into a table, none through Python. `columns` maps each field to the name of
+    the query's output column; returns the rows inserted."""
+    quote = connection.ops.quote_name
+    meta = model._meta
+    sql, params = query.query.sql_with_params()
+    names = quoted_columns(model, columns)
+    select = ", ".join(f"q.{quote(c)}" for c in columns.values())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({names}) SELECT {select} FROM ({sql}) AS q",  # noqa: S608
+            params,
+        )
+        return int(cursor.rowcount)
+
+
+def quoted_columns(model: type[Model], field_names: Iterable[str]) -> str:
+    """The quoted database columns of these fields, comma separated."""
+    quote = connection.ops.quote_name
+    fields = (cast("Field[Any, Any]", model._meta.get_field(name)) for name in field_names)
+    return ", ".join(quote(str(field.column)) for field in fields)

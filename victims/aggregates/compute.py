@@ -6,13 +6,11 @@ rows and inserts fresh ones.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Case, Count, F, Q, Value, When
+from django.db import connection, models
+from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce, ExtractYear
 
 from accidents.aggregates import (
@@ -21,8 +19,7 @@ from accidents.aggregates import (
     month_of,
     verified_of,
 )
-from accidents.choices import AccidentStatus
-from fieldsync.bulk import bulk_insert
+from fieldsync.bulk import insert_from_query, quoted_columns
 from victims.aggregates.models import AssistanceFigure, AssistanceGrouping, CasualtyFigure
 from victims.choices import VictimType
 from victims.models import Assistance, Victim
@@ -62,26 +59,25 @@ def casualty_figures_replace(*, year: int | None = None, province: str | None = 
         )
         .annotate(casualties=Count("pk"))
     )
-    figures = [
-        CasualtyFigure(
-            year=row["slice_year"],
-            province=row["slice_province"],
-            month=row["month"],
-            district=row["district_code"],
-            device_category=row["device"],
-            activity=row["accident_activity"],
-            classification=row["accident_classification"],
-            civilian_status=row["civilian_status"],
-            sex=row["sex"],
-            age_group=row["age_group"],
-            outcome=row["outcome"],
-            verified=row["is_verified"],
-            count=row["casualties"],
-        )
-        for row in rows
-    ]
-    bulk_insert(CasualtyFigure, figures)
-    return len(figures)
+    return insert_from_query(
+        CasualtyFigure,
+        {
+            "year": "slice_year",
+            "province": "slice_province",
+            "month": "month",
+            "district": "district_code",
+            "device_category": "device",
+            "activity": "accident_activity",
+            "classification": "accident_classification",
+            "civilian_status": "civilian_status",
+            "sex": "sex",
+            "age_group": "age_group",
+            "outcome": "outcome",
+            "verified": "is_verified",
+            "count": "casualties",
+        },
+        rows,
+    )
 
 
 # A victim's accident is its own, else (a family member) its related casualty's: the same rule
@@ -90,16 +86,20 @@ OWN = "victim__accident__"
 VIA_RELATED = "victim__related_victim__accident__"
 
 
-def counted_assistance_q(year: int | None, province: str | None) -> Q:
-    """Assistance that counts in the slice (in any slice when None): every link up to a counted
-    accident is alive."""
-    every = year is None or province is None
-    own = Q(victim__accident__isnull=False) & counted_accidents_q(OWN)
-    own &= Q() if every else in_slice_q(year, province, OWN)  # type: ignore[arg-type]
-    via_related = Q(victim__accident__isnull=True, victim__related_victim__is_deleted=False)
-    via_related &= counted_accidents_q(VIA_RELATED)
-    via_related &= Q() if every else in_slice_q(year, province, VIA_RELATED)  # type: ignore[arg-type]
-    return Q(is_deleted=False, victim__is_deleted=False) & (own | via_related)
+def counted_assistance_q(year: int | None, province: str | None, path: str) -> Q:
+    """Assistance that counts in the slice (in any slice when None) through one `path` to its
+    accident (OWN or VIA_RELATED): every link up to a counted accident is alive.
+
+    The two paths are queried apart (UNION ALL): one condition OR-ing them cannot use the
+    accidents' (province, date) index, and every refresh would read the whole tables."""
+    if path == OWN:
+        condition = Q(victim__accident__isnull=False)
+    else:
+        condition = Q(victim__accident__isnull=True, victim__related_victim__is_deleted=False)
+    condition &= Q(is_deleted=False, victim__is_deleted=False) & counted_accidents_q(path)
+    if year is not None and province is not None:
+        condition &= in_slice_q(year, province, path)
+    return condition
 
 
 def assistance_year() -> Coalesce:
@@ -113,30 +113,21 @@ def assistance_year() -> Coalesce:
     )
 
 
+EMPTY = "''"  # the SQL text of an empty string
+
+
 def assistance_figures_replace(*, year: int | None = None, province: str | None = None) -> int:
     """Replace the slice's assistance figures: distinct persons and services per grouping set.
 
-    One query groups the slice's assistance per person and cell; the grouping sets are summed
-    from it here, counting each person once per cell. Without a slice, every slice's.
+    One query groups the slice's assistance per person and cell; the grouping sets are counted
+    from it in the database, each person once per cell. Without a slice, every slice's.
     """
     if year is None or province is None:
         AssistanceFigure.objects.all().delete()
     else:
         AssistanceFigure.objects.filter(accident_year=year, province=province).delete()
-    verified = Case(
-        When(
-            Q(victim__accident__isnull=False, victim__accident__status=AccidentStatus.VERIFIED)
-            | Q(
-                victim__accident__isnull=True,
-                victim__related_victim__accident__status=AccidentStatus.VERIFIED,
-            ),
-            then=Value(True),
-        ),
-        default=Value(False),
-        output_field=models.BooleanField(),
-    )
-    rows = (
-        Assistance.objects.filter(counted_assistance_q(year, province))
+    own, via_related = (
+        Assistance.objects.filter(counted_assistance_q(year, province, path))
         .order_by()
         .values(
             "victim_id",
@@ -146,50 +137,39 @@ def assistance_figures_replace(*, year: int | None = None, province: str | None 
             provider=F("provider_organisation_id"),
             victim_sex=F("victim__sex"),
             victim_age_group=F("victim__age_group"),
-            is_verified=verified,
+            is_verified=verified_of(path),
             assistance_year=assistance_year(),
-            slice_year=Coalesce(
-                ExtractYear(f"{OWN}occurred_on"), ExtractYear(f"{VIA_RELATED}occurred_on")
-            ),
-            slice_province=Coalesce(F(f"{OWN}province_id"), F(f"{VIA_RELATED}province_id")),
+            slice_year=ExtractYear(f"{path}occurred_on"),
+            slice_province=F(f"{path}province_id"),
         )
         .annotate(services=Count("pk"))
+        for path in (OWN, VIA_RELATED)
     )
-    Cell = tuple[int, str, bool, int, str, str]
-    persons: dict[Cell, set[Any]] = defaultdict(set)
-    services: dict[Cell, int] = defaultdict(int)
-    for row in rows:
-        cells = (
-            (AssistanceGrouping.TOTAL, ""),
-            (AssistanceGrouping.PILLAR, row["pillar"]),
-            (AssistanceGrouping.SERVICE_TYPE, row["service"] or ""),
-            (AssistanceGrouping.PROVIDER, row["provider"]),
-            (AssistanceGrouping.STATUS, row["status"]),
-            (AssistanceGrouping.SEX_AGE, f"{row['victim_sex']}:{row['victim_age_group']}"),
+    rows = own.union(via_related, all=True)  # a victim has its own accident or a relative's
+    # Persons cannot be summed across cells: each grouping set counts distinct victims itself,
+    # in the database (UNION ALL of one GROUP BY per set: SQLite has no GROUPING SETS).
+    cell = "q.slice_year, q.slice_province, q.is_verified, q.assistance_year"
+    keys = {
+        AssistanceGrouping.TOTAL: "",  # one cell per slice and year: no key to group by
+        AssistanceGrouping.PILLAR: "q.pillar",
+        AssistanceGrouping.SERVICE_TYPE: "COALESCE(q.service, '')",
+        AssistanceGrouping.PROVIDER: "q.provider",
+        AssistanceGrouping.STATUS: "q.status",
+        AssistanceGrouping.SEX_AGE: "q.victim_sex || ':' || q.victim_age_group",
+    }
+    selects = " UNION ALL ".join(
+        f"SELECT {cell}, '{grouping.value}', {key or EMPTY}, COUNT(DISTINCT q.victim_id), "  # noqa: S608
+        f"SUM(q.services) FROM q GROUP BY {cell}{', ' + key if key else ''}"
+        for grouping, key in keys.items()
+    )
+    quote = connection.ops.quote_name
+    meta = AssistanceFigure._meta
+    columns = ("accident_year", "province", "verified", "year", "grouping", "key", "persons")
+    names = quoted_columns(AssistanceFigure, (*columns, "services"))
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH q AS ({sql}) INSERT INTO {quote(meta.db_table)} ({names}) {selects}",
+            params,
         )
-        for grouping, key in cells:
-            cell = (
-                row["slice_year"],
-                row["slice_province"],
-                row["is_verified"],
-                row["assistance_year"],
-                grouping.value,
-                key,
-            )
-            persons[cell].add(row["victim_id"])
-            services[cell] += row["services"]
-    figures = [
-        AssistanceFigure(
-            accident_year=cell[0],
-            province=cell[1],
-            verified=cell[2],
-            year=cell[3],
-            grouping=cell[4],
-            key=cell[5],
-            persons=len(persons[cell]),
-            services=count,
-        )
-        for cell, count in sorted(services.items())
-    ]
-    bulk_insert(AssistanceFigure, figures)
-    return len(figures)
+        return int(cursor.rowcount)

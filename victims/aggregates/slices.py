@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
@@ -49,6 +49,7 @@ REFRESH_KEY_SECONDS = 7
 # figure in one set-based pass instead.
 REBUILD_FROM_SLICES = 50
 REBUILD_FROM_SHARE = 4
+REBUILD_WORK_MEM = "64MB"  # PostgreSQL's per-sort memory for the rebuild's transaction
 
 # The wire fields that decide which figures a record counts in; other edits change no figure.
 COUNTED_FIELDS: Mapping[str, tuple[str, ...]] = {
@@ -223,6 +224,9 @@ def statistics_rebuild(*, progress: Callable[[Iterable[str]], Iterable[str]] = i
     Set-based: one GROUP BY per figure table over the whole tables (not one per slice), in one
     transaction that holds every slice's lock, so no refresh interleaves with it.
     """
+    if connection.vendor == "postgresql":  # sorts and hashes of whole tables stay in memory
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL work_mem = '{REBUILD_WORK_MEM}'")
     last = DirtySlice.objects.aggregate(last=Max("pk"))["last"]
     slices = statistics_slices_all()
     StatisticsSlice.objects.bulk_create(

@@ -502,7 +502,16 @@ def main() -> int:
     harness.recreate_database()
     setup_django()
     rows: list[Row] = []
-    selected: Callable[[str], bool] = lambda name: args.only is None or name in args.only  # noqa: E731
+    try:
+        _run(args.only, quick, rows)
+    finally:  # what was measured is printed and kept, even if a later benchmark failed
+        _print(rows)
+        _save(rows, quick)
+    return 0
+
+
+def _run(only: list[str] | None, quick: bool, rows: list[Row]) -> None:
+    selected: Callable[[str], bool] = lambda name: only is None or name in only  # noqa: E731
     with harness.celery_worker(), harness.gunicorn(workers=2, threads=4) as server:
         if selected("push"):
             push_rows, stored = bench_push_new(server.url, 3 if quick else 10)
@@ -532,9 +541,6 @@ def main() -> int:
         rows += bench_figures.bench_incremental()
     if selected("import"):
         rows += bench_import_rows(5_000 if quick else 50_000)
-    _print(rows)
-    _save(rows, quick)
-    return 0
 
 
 def _print(rows: list[Row]) -> None:

@@ -67,7 +67,7 @@ def _fill(conn: psycopg.Connection[Any], missing: int) -> None:
         SELECT md5('{tag}a' || g)::uuid, 1, now(), now(), g % 50 = 0,
           'FIG-{tag}-' || g,
           CASE WHEN g % 10 = 0 THEN 'rejected' WHEN g % 10 < 4 THEN 'verified' ELSE 'reported' END,
-          date '1964-01-01' + (g * 7919 % 22950),
+          date '1964-01-01' + (g::bigint * 7919 % 22950)::int,
           CASE WHEN g % 7 = 0 THEN 'year' ELSE 'day' END, 'unknown', d.province_id, d.code,
           '', CASE WHEN g % 13 = 0 THEN 'demining' ELSE 'civilian' END,
           ({_array(DEVICES)}::text[])[1 + g % {len(DEVICES)}],

@@ -90,7 +90,7 @@ def celery_worker() -> Iterator[subprocess.Popen[bytes]]:
     """One Celery worker process (the figures' refresh), as `make run` starts with a broker."""
     _flush_redis()
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency", "1",
+        [sys.executable, "-m", "celery", "-A", "config", "--quiet", "worker", "--concurrency", "1",
          "--loglevel", "WARNING", "--without-heartbeat", "--without-gossip", "--without-mingle"],
         cwd=ROOT,
         env=server_env(),

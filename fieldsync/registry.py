@@ -81,6 +81,11 @@ class SyncAdapter:
         """The records with what `to_wire`, `audience` and `present` need, in bulk."""
         return self.model._default_manager.all()
 
+    def presentation_queryset(self) -> models.QuerySet[Any]:
+        """The records as `present` needs them (pull pages): `queryset()` unless an adapter
+        joins there what only `audience` needs."""
+        return self.queryset()
+
     def to_wire(self, instance: Any) -> dict[str, Any]:
         """The full record as wire data (JSON-ready, canonical): history, merge and pull use it."""
         raise NotImplementedError

@@ -845,7 +845,8 @@ class Reconciler:
         for (model, _device), items in wanted.items():
             adapter = registry[model]
             viewer = self._viewer(items[0])
-            instances = list(adapter.queryset().filter(pk__in=[i.record_id for i in items]))
+            ids = [i.record_id for i in items]
+            instances = list(adapter.presentation_queryset().filter(pk__in=ids))
             presented = dict(
                 zip((str(i.pk) for i in instances), adapter.present(instances, viewer), strict=True)
             )

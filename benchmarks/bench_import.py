@@ -7,7 +7,8 @@ then applied in one transaction. Measured: the XLSX workbook (both sheets in one
 staff upload), the same file again (a replay), and the two CSV files one after the other. The
 figures refresh that follows a commit is timed on its own. Target: the import under 60 s.
 
-`--victims N` changes the size; `--profile` prints where the time of the XLSX import goes.
+`make bench` runs it as its last row (`measure`); run alone, `--victims N` changes the size and
+`--profile` prints where the time of the XLSX import goes.
 """
 
 from __future__ import annotations

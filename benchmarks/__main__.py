@@ -135,6 +135,7 @@ def bench_push_new(server: str, batches: int) -> tuple[list[Row], list[dict[str,
     generator = harness.Records(seed=1)
     payloads = [generator.mixed(1000) for _ in range(batches)]
     tablet.push(generator.mixed(30))  # warm the worker processes
+    harness.wait_worker_idle()
     elapsed = []
     for records in payloads:
         started = time.perf_counter()
@@ -198,6 +199,7 @@ def bench_merge(server: str, stored: list[dict[str, Any]]) -> list[Row]:
                 for r in chosen[start : start + 1000]
             ]
         )
+    harness.wait_worker_idle()
     elapsed = 0.0
     for start in range(0, len(chosen), 1000):
         edits = [
@@ -227,6 +229,7 @@ def bench_replay(server: str) -> list[Row]:
         }
     ).encode()
     tablet.push_body(body)
+    harness.wait_worker_idle()
     timings = []
     for _ in range(30):
         started = time.perf_counter()
@@ -254,6 +257,7 @@ def bench_first_pull(server: str, total: int) -> list[Row]:
         tablet.push(generator.mixed(min(1000, missing)))
         missing -= 1000
     reader = harness.enrol(server, "bench-nra")
+    harness.wait_worker_idle()
     started = time.perf_counter()
     cursor, received, pages = None, 0, 0
     while True:
@@ -344,6 +348,7 @@ def bench_flat(server: str, sizes: list[int]) -> list[Row]:
     costs = []
     for size in sizes:
         _bulk_fill(size)
+        harness.wait_worker_idle()
         generator = harness.Records(seed=size)
         timings = []
         for _ in range(3):
@@ -449,6 +454,7 @@ def bench_tablets(server: str, tablets: int, records_each: int) -> list[Row]:
                     errors.append(action)
 
     threads = [threading.Thread(target=sync, args=(i,)) for i in range(tablets)]
+    harness.wait_worker_idle()
     started = time.perf_counter()
     for thread in threads:
         thread.start()

@@ -85,6 +85,20 @@ def _flush_redis() -> None:
         redis.Redis.from_url(url).flushdb()
 
 
+def wait_worker_idle(timeout: float = 180) -> None:
+    """Until the worker has nothing queued or in hand (a refresh waits out its countdown): a
+    benchmark that follows pushes measures itself, not the background work they left."""
+    import redis
+
+    broker = redis.Redis.from_url(BENCH_BROKER)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if broker.llen("celery") == 0 and broker.hlen("unacked") == 0:
+            return
+        time.sleep(0.5)
+    raise RuntimeError("the Celery worker did not become idle")
+
+
 @contextmanager
 def celery_worker() -> Iterator[subprocess.Popen[bytes]]:
     """One Celery worker process (the figures' refresh), as `make run` starts with a broker."""

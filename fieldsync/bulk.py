@@ -30,6 +30,7 @@ from django.db.models import (
     SmallAutoField,
     TextField,
 )
+from django.db.models.fields import NOT_PROVIDED
 from django.utils import timezone
 
 MAX_PARAMETERS = 30_000
@@ -137,6 +138,14 @@ def _copy_rows(
             copy.write_row([read(item) for read in readers])
 
 
+def _copyable(model: type[Model]) -> bool:
+    """COPY on PostgreSQL, for tables without database-side defaults (`db_default`: COPY would
+    need each row to leave the column out)."""
+    return connection.vendor == "postgresql" and all(
+        getattr(f, "db_default", NOT_PROVIDED) is NOT_PROVIDED for f in model._meta.concrete_fields
+    )
+
+
 def _mark_saved(objects: Sequence[Model]) -> None:
     alias = connections[DEFAULT_DB_ALIAS].alias
     for obj in objects:
@@ -148,7 +157,7 @@ def bulk_insert(model: type[Model], objects: Sequence[Model]) -> None:
     """Insert new rows (auto fields such as `auto_now_add` filled as `save` would)."""
     if not objects:
         return
-    if connection.vendor != "postgresql":
+    if not _copyable(model):
         model._default_manager.bulk_create(objects)
         return
     fields = _insert_columns(model, objects)
@@ -182,7 +191,7 @@ def bulk_insert_rows(model: type[Model], rows: Sequence[Mapping[str, Any]]) -> N
     thousands): a field a row leaves out takes its default, an `auto_now(_add)` one the time."""
     if not rows:
         return
-    if connection.vendor != "postgresql":
+    if not _copyable(model):
         model._default_manager.bulk_create([model(**row) for row in rows])
         return
     fields, readers = _row_readers(model)
@@ -203,7 +212,7 @@ def bulk_upsert_rows(
     """
     if not rows:
         return
-    if connection.vendor != "postgresql":
+    if not _copyable(model):
         model._default_manager.bulk_create(
             [model(**row) for row in rows],
             update_conflicts=True,

@@ -384,11 +384,7 @@ def _bulk_fill(size: int) -> None:
     half = missing // 2
     with psycopg.connect(harness.BENCH_DATABASE) as conn:
         conn.execute(f"""
-            INSERT INTO accidents_accident (id, version, created_at, updated_at, is_deleted,
-              reference, status, occurred_on, date_precision, time_of_day, province_id,
-              district_id, village, classification, device_category, activity,
-              ordnance_moved_before, prior_risk_education, description,
-              reporting_organisation_id, reported_on, status_reason)
+            INSERT INTO accidents_accident ({harness.ACCIDENT_FILL_COLUMNS})
             SELECT gen_random_uuid(), 1, now(), now(), false, 'FILL-' || g || '-' || {size},
               'reported', date '2000-01-01' + (g % 9000), 'day', 'unknown', 'LA-XI', '0901', '',
               'civilian', 'cluster_submunition', 'farming', 'unknown', 'unknown', '', 'MAG',

@@ -59,11 +59,7 @@ def _fill(conn: psycopg.Connection[Any], missing: int) -> None:
         FROM accidents_district""")
     districts = conn.execute("SELECT count(*) FROM fill_district").fetchone()[0]  # type: ignore[index]
     conn.execute(f"""
-        INSERT INTO accidents_accident (id, version, created_at, updated_at, is_deleted,
-          reference, status, occurred_on, date_precision, time_of_day, province_id,
-          district_id, village, classification, device_category, activity,
-          ordnance_moved_before, prior_risk_education, description,
-          reporting_organisation_id, reported_on, status_reason)
+        INSERT INTO accidents_accident ({harness.ACCIDENT_FILL_COLUMNS})
         SELECT md5('{tag}a' || g)::uuid, 1, now(), now(), g % 50 = 0,
           'FIG-{tag}-' || g,
           CASE WHEN g % 10 = 0 THEN 'rejected' WHEN g % 10 < 4 THEN 'verified' ELSE 'reported' END,

@@ -78,6 +78,14 @@ class Server:
         return [int(p) for p in out.split()]
 
 
+# The accident columns the SQL fills write (every NOT NULL one without a default).
+ACCIDENT_FILL_COLUMNS = """id, version, created_at, updated_at, is_deleted,
+  reference, status, occurred_on, date_precision, time_of_day, province_id,
+  district_id, village, classification, device_category, activity,
+  ordnance_moved_before, prior_risk_education, description,
+  reporting_organisation_id, reported_on, status_reason"""
+
+
 def _flush_redis() -> None:
     import redis
 
@@ -112,11 +120,7 @@ def celery_worker() -> Iterator[subprocess.Popen[bytes]]:
     try:
         yield process
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process, 30)
 
 
 @contextmanager
@@ -155,11 +159,16 @@ def gunicorn(workers: int = 2, threads: int = 4, **env: str) -> Iterator[Server]
             raise RuntimeError("the benchmark server did not start")
         yield Server(url=url, process=process)
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process, 20)
+
+
+def stop(process: subprocess.Popen[bytes], seconds: float) -> None:
+    """SIGTERM (a graceful shutdown), then SIGKILL if it takes longer than `seconds`."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 @dataclass

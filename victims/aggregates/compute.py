@@ -17,6 +17,7 @@ from accidents.aggregates import (
     counted_accidents_q,
     in_slice_q,
     month_of,
+    slice_figures_delete,
     verified_of,
 )
 from fieldsync.bulk import insert_from_query, quoted_columns
@@ -29,12 +30,8 @@ def casualty_figures_replace(*, year: int | None = None, province: str | None = 
     """Replace the slice's casualty figures: direct victims of counted accidents, per cell.
 
     Without a slice, every slice's (a full rebuild: one GROUP BY over the whole table)."""
-    if year is None or province is None:
-        CasualtyFigure.objects.all().delete()
-        scope = Q()
-    else:
-        CasualtyFigure.objects.filter(year=year, province=province).delete()
-        scope = in_slice_q(year, province, "accident__")
+    every = slice_figures_delete(CasualtyFigure, year, province)
+    scope = Q() if every else in_slice_q(year, province, "accident__")  # type: ignore[arg-type]
     rows = (
         Victim.objects.filter(
             counted_accidents_q("accident__"),
@@ -122,10 +119,7 @@ def assistance_figures_replace(*, year: int | None = None, province: str | None 
     One query groups the slice's assistance per person and cell; the grouping sets are counted
     from it in the database, each person once per cell. Without a slice, every slice's.
     """
-    if year is None or province is None:
-        AssistanceFigure.objects.all().delete()
-    else:
-        AssistanceFigure.objects.filter(accident_year=year, province=province).delete()
+    slice_figures_delete(AssistanceFigure, year, province, year_field="accident_year")
     own, via_related = (
         Assistance.objects.filter(counted_assistance_q(year, province, path))
         .order_by()

@@ -123,17 +123,19 @@ def counted_accidents_q(prefix: str = "") -> Q:
 
 def slice_figures_delete(
     model: type[models.Model], year: int | None, province: str | None, *, year_field: str = "year"
-) -> bool:
+) -> None:
     """Delete a figure table's rows of the slice, or of every slice when it is not named (a full
-    rebuild); returns True in that case."""
+    rebuild)."""
     if year is None or province is None:
         model._default_manager.all().delete()
-        return True
-    model._default_manager.filter(**{year_field: year, "province": province}).delete()
-    return False
+    else:
+        model._default_manager.filter(**{year_field: year, "province": province}).delete()
 
 
-def in_slice_q(year: int, province: str, prefix: str = "") -> Q:
+def in_slice_q(year: int | None, province: str | None, prefix: str = "") -> Q:
+    """The records of the slice; of every slice when it is not named (a full rebuild)."""
+    if year is None or province is None:
+        return Q()
     return Q(**{f"{prefix}occurred_on__range": year_bounds(year), f"{prefix}province_id": province})
 
 
@@ -141,8 +143,8 @@ def accident_figures_replace(*, year: int | None = None, province: str | None = 
     """Replace the slice's accident figures by a fresh count; the caller holds the slice lock.
 
     Without a slice, every slice's (a full rebuild: one GROUP BY over the whole table)."""
-    every = slice_figures_delete(AccidentFigure, year, province)
-    scope = Q() if every else in_slice_q(year, province)  # type: ignore[arg-type]
+    slice_figures_delete(AccidentFigure, year, province)
+    scope = in_slice_q(year, province)
     rows = (
         Accident.objects.filter(scope, counted_accidents_q())
         .order_by()

@@ -125,7 +125,7 @@ def _copy_rows(
 ) -> None:
     """COPY `items` into `table`, each row read by `readers` (one per field)."""
     quote = connection.ops.quote_name
-    names = ", ".join(quote(str(f.column)) for f in fields)
+    names = _column_list(fields)
     wrapper = connections[DEFAULT_DB_ALIAS]
     # The raw psycopg cursor: errors are turned into Django's (IntegrityError, …) by hand, so
     # that callers (the push's retries) see what `bulk_create` would have raised.
@@ -223,7 +223,7 @@ def bulk_upsert_rows(
     meta = model._meta
     quote = connection.ops.quote_name
     fields, readers = _row_readers(model)
-    names = ", ".join(quote(str(f.column)) for f in fields)
+    names = _column_list(fields)
     staging = f"_upsert_{meta.db_table}"
     column = {f.name: quote(str(f.column)) for f in fields}
     conflict = ", ".join(column[name] for name in unique_fields)
@@ -243,9 +243,7 @@ def bulk_upsert_rows(
         )
 
 
-def insert_from_query(
-    model: type[Model], columns: Mapping[str, str], query: Any, *, prefix: str = ""
-) -> int:
+def insert_from_query(model: type[Model], columns: Mapping[str, str], query: Any) -> int:
     """`INSERT INTO model (fields) SELECT … FROM (query)`: rows the database computes (a GROUP
     BY) go straight into a table, none through Python. `columns` maps each field to the name of
     the query's output column; returns the rows inserted."""
@@ -264,6 +262,11 @@ def insert_from_query(
 
 def quoted_columns(model: type[Model], field_names: Iterable[str]) -> str:
     """The quoted database columns of these fields, comma separated."""
+    return _column_list(
+        [cast("Field[Any, Any]", model._meta.get_field(name)) for name in field_names]
+    )
+
+
+def _column_list(fields: Iterable[Field[Any, Any]]) -> str:
     quote = connection.ops.quote_name
-    fields = (cast("Field[Any, Any]", model._meta.get_field(name)) for name in field_names)
     return ", ".join(quote(str(field.column)) for field in fields)

@@ -30,8 +30,8 @@ def casualty_figures_replace(*, year: int | None = None, province: str | None = 
     """Replace the slice's casualty figures: direct victims of counted accidents, per cell.
 
     Without a slice, every slice's (a full rebuild: one GROUP BY over the whole table)."""
-    every = slice_figures_delete(CasualtyFigure, year, province)
-    scope = Q() if every else in_slice_q(year, province, "accident__")  # type: ignore[arg-type]
+    slice_figures_delete(CasualtyFigure, year, province)
+    scope = in_slice_q(year, province, "accident__")
     rows = (
         Victim.objects.filter(
             counted_accidents_q("accident__"),
@@ -94,8 +94,7 @@ def counted_assistance_q(year: int | None, province: str | None, path: str) -> Q
     else:
         condition = Q(victim__accident__isnull=True, victim__related_victim__is_deleted=False)
     condition &= Q(is_deleted=False, victim__is_deleted=False) & counted_accidents_q(path)
-    if year is not None and province is not None:
-        condition &= in_slice_q(year, province, path)
+    condition &= in_slice_q(year, province, path)
     return condition
 
 

@@ -1,12 +1,11 @@
 """Admin of the accidents app: geography and ordnance reference data (editable); accidents, with
-NRA review (verify, reject, history) and the dashboard; possible duplicates (merge, distinct).
+NRA review (verify, reject, history); possible duplicates (merge, distinct).
 
 Records change only through services; these classes read the request and call one of them.
 """
 
 from __future__ import annotations
 
-import datetime
 from typing import Any, cast
 
 from django.contrib import admin, messages
@@ -16,16 +15,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from accidents import dashboard
 from accidents.choices import AccidentStatus
-from accidents.duplicate_tasks import duplicates_flag_request
 from accidents.models import (
     Accident,
     District,
@@ -34,11 +30,13 @@ from accidents.models import (
     OrdnanceType,
     Province,
 )
+from accidents.selectors import accident_victims
 from accidents.services import (
     accidents_status_set,
     duplicate_mark_distinct,
     duplicate_merge,
 )
+from accidents.tasks import duplicates_flag_request
 from fieldsync.admin import (
     LargeTableAdmin,
     ReadOnlyAdmin,
@@ -48,12 +46,6 @@ from fieldsync.admin import (
 )
 from fieldsync.models import User
 from fieldsync.services.review import ReviewError
-from victims.choices import VictimType
-from victims.models import Victim
-
-CHART_WIDTH = 720
-CHART_HEIGHT = 180
-PROVINCE_ROW = 22
 
 
 @admin.register(Province)
@@ -84,7 +76,7 @@ def _staff(request: HttpRequest) -> User:
 @admin.register(Accident)
 class AccidentAdmin(LargeTableAdmin, RecordHistoryAdmin, ReadOnlyAdmin):
     """Accident reports: the verification queue (filter on status), verify or reject with a reason
-    (one by one or in bulk), each report's history, and the dashboard."""
+    (one by one or in bulk), each report's history."""
 
     list_display = (
         "reference",
@@ -195,18 +187,15 @@ class AccidentAdmin(LargeTableAdmin, RecordHistoryAdmin, ReadOnlyAdmin):
         context = {
             "accident": accident,
             "can_review": self.has_review_permission(request) and not accident.is_deleted,
-            "victim_count": Victim.objects.filter(
-                accident_id=accident.pk, is_deleted=False, victim_type=VictimType.DIRECT
-            ).count(),
+            "victim_count": len(accident_victims().victims_of([accident.pk], direct_only=True)),
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, context)
 
-    # -- dashboard ----------------------------------------------------------------------------
+    # -- status -------------------------------------------------------------------------------
     def get_urls(self) -> list[URLPattern]:
         wrap = self.admin_site.admin_view
         return [
-            path("dashboard/", wrap(self.dashboard_view), name="accidents_dashboard"),
             path(
                 "<path:object_id>/status/",
                 wrap(require_POST(self.status_view)),
@@ -214,70 +203,6 @@ class AccidentAdmin(LargeTableAdmin, RecordHistoryAdmin, ReadOnlyAdmin):
             ),
             *super().get_urls(),
         ]
-
-    def dashboard_view(self, request: HttpRequest) -> HttpResponse:
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        year = _year(request.GET.get("year")) or timezone.localdate().year
-        months = dashboard.casualties_by_month(year=year)
-        provinces = dashboard.casualties_by_province(year=year)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Dashboard %(year)d") % {"year": year},
-            "subtitle": None,
-            "year": year,
-            "years": [year - 1, year + 1],
-            "summary": dashboard.year_summary(year=year),
-            "children_share": dashboard.children_share(year=year),
-            "queues": [
-                (
-                    gettext("Accidents to verify"),
-                    dashboard.accidents_to_verify(),
-                    reverse("admin:accidents_accident_changelist")
-                    + "?status__exact=reported&is_deleted__exact=0",
-                ),
-                (
-                    gettext("Open conflicts"),
-                    dashboard.open_conflicts(),
-                    reverse("admin:fieldsync_conflict_changelist") + "?status__exact=open",
-                ),
-                (
-                    gettext("Held records"),
-                    dashboard.held_records(),
-                    reverse("admin:fieldsync_inboxrecord_changelist") + "?status__exact=held",
-                ),
-                (
-                    gettext("Rejected records"),
-                    dashboard.rejected_records(),
-                    reverse("admin:fieldsync_inboxrecord_changelist") + "?status__exact=rejected",
-                ),
-                (
-                    gettext("Possible duplicates"),
-                    dashboard.open_duplicates(),
-                    reverse("admin:accidents_duplicatecandidate_changelist")
-                    + "?status__exact=open",
-                ),
-            ],
-            "chart_width": CHART_WIDTH,
-            "chart_height": CHART_HEIGHT,
-            "month_bars": dashboard.column_chart(
-                months, value="casualties", width=CHART_WIDTH, height=CHART_HEIGHT
-            ),
-            "province_bars": dashboard.bar_chart(
-                provinces, value="casualties", width=CHART_WIDTH - 260, row_height=PROVINCE_ROW
-            ),
-            "province_height": PROVINCE_ROW * len(provinces),
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, "admin/accidents/dashboard.html", context)
-
-
-def _year(value: str | None) -> int | None:
-    try:
-        year = int(value or "")
-    except ValueError:
-        return None
-    return year if 1964 <= year <= datetime.MAXYEAR else None
 
 
 @admin.register(DuplicateCandidate)
@@ -351,16 +276,12 @@ class DuplicateCandidateAdmin(ReviewActionsAdmin):
         candidate = self.object_or_404(request, object_id)
         reports = Accident.objects.select_related("province", "district", "reporting_organisation")
         accidents = list(reports.filter(pk__in=[candidate.first_id, candidate.second_id]))
-        victims: dict[Any, list[tuple[str, Any, str]]] = {a.pk: [] for a in accidents}
-        for accident_id, sex, age, outcome in (
-            Victim.objects.filter(accident_id__in=victims, is_deleted=False)
-            .order_by("sex", "age_years")
-            .values_list("accident_id", "sex", "age_years", "outcome")
-        ):
-            victims[accident_id].append((sex, age, outcome))
+        victims: dict[str, list[tuple[str, Any, str]]] = {str(a.pk): [] for a in accidents}
+        for victim in accident_victims().victims_of(list(victims), direct_only=False):
+            victims[victim.accident_id].append((victim.sex, victim.age_years, victim.outcome))
         context = {
             "sides": [
-                {"accident": a, "victims": victims[a.pk]}
+                {"accident": a, "victims": victims[str(a.pk)]}
                 for a in sorted(accidents, key=lambda a: a.pk != candidate.first_id)
             ],
             "can_decide": candidate.status == DuplicateStatus.OPEN

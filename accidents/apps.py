@@ -8,8 +8,18 @@ class AccidentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from accidents import (
-            aggregates,  # noqa: F401  (the figure tables and statistics slices)
-            duplicate_tasks,  # noqa: F401  (duplicate scan task, on changes)
-            sync,  # noqa: F401  (registers the wire models with fieldsync)
-        )
+        from accidents import sync, tasks
+        from accidents.services import accident_reference_seed
+        from fieldsync import hooks
+        from fieldsync.registry import registry
+        from fieldsync.services.reference import reference_seeder_register
+
+        for adapter in (
+            sync.ProvinceAdapter,
+            sync.DistrictAdapter,
+            sync.OrdnanceTypeAdapter,
+            sync.AccidentAdapter,
+        ):
+            registry.register(adapter)
+        reference_seeder_register(accident_reference_seed)
+        hooks.subscribe(tasks.accidents_changed)  # compare changed accidents for duplicates

@@ -21,8 +21,7 @@ from django.db.models import Q
 
 from accidents.choices import AccidentStatus
 from accidents.models import Accident, DuplicateCandidate
-from victims.choices import VictimType
-from victims.models import Victim
+from accidents.selectors import accident_victims
 
 WINDOW_DAYS = 3
 MAX_DISTANCE_KM = 2.0
@@ -139,13 +138,10 @@ def duplicate_candidates_flag(*, accident_ids: Iterable[str] | None = None) -> i
             "pk", "district_id", "occurred_on", "latitude", "longitude"
         )
     }
-    victims = Victim.objects.filter(
-        accident__in=reports, is_deleted=False, victim_type=VictimType.DIRECT
-    ).values_list("accident_id", "sex", "age_years")
-    for accident_id, sex, age in victims:
-        report = loaded.get(str(accident_id))
+    for victim in accident_victims().victims_of(list(loaded), direct_only=True):
+        report = loaded.get(victim.accident_id)
         if report is not None:
-            report.victims.append((sex, age))
+            report.victims.append((victim.sex, victim.age_years))
     candidates = [
         DuplicateCandidate(first_id=a.id, second_id=b.id, score=scored[0], reasons=scored[1])
         for a, b in _nearby_pairs(loaded.values(), seeds)

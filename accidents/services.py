@@ -20,6 +20,7 @@ from accidents.models import (
     OrdnanceType,
     Province,
 )
+from accidents.selectors import accident_victims
 from fieldsync.changelog import ChangeSet
 from fieldsync.models import User
 from fieldsync.services.records import record_staff_update
@@ -30,7 +31,6 @@ from fieldsync.services.reference import (
     reference_rows_upsert,
 )
 from fieldsync.services.review import ReviewError, staff_push
-from victims.models import Victim
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -200,16 +200,15 @@ def duplicate_merge(*, candidate_id: int, keep_id: str, by: User) -> DuplicateCa
     gone = record_staff_update(
         model="accident", record_id=gone_id, values={"merged_into": kept}, user=by
     )
-    moved = Victim.objects.filter(accident_id=gone_id, is_deleted=False).order_by("pk")
     records: list[dict[str, Any]] = [
         {
             "model": "victim",
-            "id": str(victim_id),
+            "id": victim_id,
             "op": "upsert",
             "base_version": version,
             "data": {"accident": keep_id},
         }
-        for victim_id, version in moved.values_list("pk", "version")
+        for victim_id, version in accident_victims().victim_versions(gone_id)
     ]
     records.append(
         {"model": "accident", "id": gone_id, "op": "delete", "base_version": gone.version}

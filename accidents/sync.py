@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import connections, router
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 
 from accidents.choices import (
     AccidentStatus,
@@ -27,6 +27,7 @@ from accidents.models import (
     Province,
     ReferenceCounter,
 )
+from accidents.selectors import accident_victims
 from fieldsync.fields import (
     Choice,
     Code,
@@ -41,29 +42,24 @@ from fieldsync.fields import (
     instance_to_wire,
 )
 from fieldsync.models import Organisation, Role
-from fieldsync.registry import ReferenceAdapter, SyncAdapter, Viewer, WriteContext, registry
-from victims.choices import Outcome, VictimType
-from victims.models import Assistance, Victim
+from fieldsync.registry import ReferenceAdapter, SyncAdapter, Viewer, WriteContext
 
 NON_FIELD = "non_field_errors"
 
 
 # -- reference data ----------------------------------------------------------------------------
-@registry.register
 class ProvinceAdapter(ReferenceAdapter):
     wire_name = "province"
     model = Province
     wire_fields = ("code", "lsb_code", "name_en", "name_lo")
 
 
-@registry.register
 class DistrictAdapter(ReferenceAdapter):
     wire_name = "district"
     model = District
     wire_fields = ("code", "province", "name_en", "name_lo")
 
 
-@registry.register
 class OrdnanceTypeAdapter(ReferenceAdapter):
     wire_name = "ordnance_type"
     model = OrdnanceType
@@ -112,7 +108,6 @@ LONGITUDE_MIN, LONGITUDE_MAX = (float(bound) for bound in LONGITUDE_RANGE)
 OUTSIDE_LAOS = "Coordinates must lie inside Lao PDR ({} {}–{})."  # noqa: RUF001  (a range)
 
 
-@registry.register
 class AccidentAdapter(SyncAdapter):
     wire_name = "accident"
     model = Accident
@@ -138,7 +133,7 @@ class AccidentAdapter(SyncAdapter):
         return wire
 
     def present(self, instances: Sequence[Accident], viewer: Viewer) -> list[dict[str, Any]]:
-        counts = casualty_counts([instance.pk for instance in instances])
+        counts = accident_victims().casualty_counts([instance.pk for instance in instances])
         presented = []
         for instance in instances:
             wire = self.to_wire(instance)
@@ -168,15 +163,9 @@ class AccidentAdapter(SyncAdapter):
         if not ids:
             return {}
         # Its victims and their families: they belong with the accident's organisation.
-        victims = Victim.objects.filter(
-            Q(accident_id__in=ids) | Q(related_victim__accident_id__in=ids)
-        ).values_list("pk", flat=True)
-        assistance = Assistance.objects.filter(
-            Q(victim__accident_id__in=ids) | Q(victim__related_victim__accident_id__in=ids)
-        ).values_list("pk", flat=True)
         return {
-            "victim": ({str(pk) for pk in victims}, False),
-            "assistance": ({str(pk) for pk in assistance}, False),
+            model: (record_ids, False)
+            for model, record_ids in accident_victims().dependents(ids).items()
         }
 
     def dependents_of_created(
@@ -303,32 +292,6 @@ class AccidentAdapter(SyncAdapter):
             last = reference_numbers_reserve(province=province, year=year, count=len(accidents))
             for number, accident in enumerate(accidents, start=last - len(accidents) + 1):
                 accident.reference = f"{province}-{year}-{number:04d}"
-
-
-def casualty_counts(accident_ids: Sequence[Any]) -> dict[str, tuple[int, int]]:
-    """(killed, injured) direct victims per accident id, in one query."""
-    counts: dict[str, tuple[int, int]] = {}
-    if not accident_ids:
-        return counts
-    rows = (
-        Victim.objects.filter(
-            accident_id__in=accident_ids,
-            is_deleted=False,
-            victim_type=VictimType.DIRECT,
-            outcome__in=[Outcome.KILLED, Outcome.INJURED],
-        )
-        .order_by()
-        .values_list("accident_id", "outcome")
-        .annotate(count=Count("pk"))
-    )
-    for accident_id, outcome, count in rows:
-        killed, injured = counts.get(str(accident_id), (0, 0))
-        if outcome == Outcome.KILLED:
-            killed = count
-        else:
-            injured = count
-        counts[str(accident_id)] = (killed, injured)
-    return counts
 
 
 def reference_numbers_reserve(*, province: str, year: int, count: int) -> int:

@@ -159,7 +159,7 @@ RAW_ASSISTANCE = f"""
 
 
 def _raw_figures() -> tuple[float, dict[str, Counter[tuple[Any, ...]]]]:
-    from victims.aggregates.slices import REBUILD_WORK_MEM
+    from figures.slices import REBUILD_WORK_MEM
 
     with psycopg.connect(harness.BENCH_DATABASE) as conn:
         conn.execute(f"SET work_mem = '{REBUILD_WORK_MEM}'")  # what the rebuild runs with
@@ -177,8 +177,8 @@ def _raw_figures() -> tuple[float, dict[str, Counter[tuple[Any, ...]]]]:
 
 
 def _stored_figures() -> dict[str, Counter[tuple[Any, ...]]]:
-    from accidents.aggregates import AccidentFigure
-    from victims.aggregates.models import AssistanceFigure, CasualtyFigure
+    from accidents.models import AccidentFigure
+    from victims.models import AssistanceFigure, CasualtyFigure
 
     accident = AccidentFigure.objects.values_list(
         "year", "province", "month", "district", "device_category", "activity",
@@ -200,7 +200,7 @@ def _stored_figures() -> dict[str, Counter[tuple[Any, ...]]]:
 
 def bench_rebuild(victims: int) -> list[dict[str, Any]]:
     from benchmarks.__main__ import row
-    from victims.aggregates import statistics_rebuild
+    from figures.slices import statistics_rebuild
 
     counts = fill_victims(victims)
     started = time.perf_counter()
@@ -242,7 +242,7 @@ def bench_incremental(pushes: int = 5) -> list[dict[str, Any]]:
     from benchmarks.__main__ import row
     from fieldsync.models import Device
     from fieldsync.services.push import batch_push
-    from victims.aggregates import slices
+    from figures import slices
 
     user = get_user_model().objects.get(username="bench-halo")
     device = Device.objects.create(device_id=uuid.uuid4(), user=user, name="bench figures")

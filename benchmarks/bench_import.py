@@ -149,8 +149,8 @@ def csv_content(rows: list[list[Any]]) -> bytes:
 
 def timed_import(user: Any, content: bytes, name: str) -> tuple[float, float, dict[str, Any]]:
     """(seconds to check and apply, seconds of the figures refresh after it, the report)."""
-    from victims.aggregates import statistics_refresh
-    from victims.exchange.imports import import_file_apply, import_file_store
+    from exchange.imports import import_file_apply, import_file_store
+    from figures.slices import statistics_refresh
 
     started = time.perf_counter()
     import_file = import_file_store(content=content, file_name=name, kind=None, user=user)
@@ -176,7 +176,7 @@ def measure(victims_count: int, profile: bool = False) -> dict[str, Any]:
     from django.db import connections
 
     from config.celery import app as celery_app
-    from victims.exchange.imports import system_user
+    from exchange.imports import system_user
 
     connections.close_all()
     # The figures refresh is timed apart: the commit leaves the work owed and no broker takes it.

@@ -1,18 +1,26 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from fieldsync.admin_login import admin_login
+from figures.admin import dashboard_view
 
 urlpatterns = [
     path("admin/login/", admin_login),  # throttled; the rest of the admin as usual
+    path("admin/dashboard/", admin.site.admin_view(dashboard_view), name="figures-dashboard"),
+    # Where the dashboard used to be: bookmarks keep working.
+    path(
+        "admin/accidents/accident/dashboard/",
+        RedirectView.as_view(pattern_name="figures-dashboard", query_string=True),
+    ),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the admin's switcher
     path("api/v1/", include("fieldsync.api.urls")),
     path("api/v1/", include("fieldsync.api.schema")),
     path("api/v1/", include("accidents.api.urls")),
     path("api/v1/", include("victims.api.urls")),
-    path("api/v1/statistics/", include("victims.api.statistics_urls")),
-    path("api/v1/", include("victims.exchange.urls")),  # exports/<records>.<csv|xlsx>
+    path("api/v1/statistics/", include("figures.api.urls")),
+    path("api/v1/", include("exchange.urls")),  # exports/<records>.<csv|xlsx>
 ]
 
 handler400 = "fieldsync.api.errors.bad_request"

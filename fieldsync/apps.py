@@ -8,4 +8,10 @@ class FieldsyncConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from fieldsync import sync  # noqa: F401  (registers the organisation wire model)
+        from fieldsync.registry import registry
+        from fieldsync.services.organisations import organisation_reference_seed
+        from fieldsync.services.reference import reference_seeder_register
+        from fieldsync.sync import OrganisationAdapter
+
+        registry.register(OrganisationAdapter)
+        reference_seeder_register(organisation_reference_seed)

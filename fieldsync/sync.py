@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from fieldsync.models import Organisation
-from fieldsync.registry import ReferenceAdapter, registry
+from fieldsync.registry import ReferenceAdapter
 
 
-@registry.register
 class OrganisationAdapter(ReferenceAdapter):
     wire_name = "organisation"
     model = Organisation

@@ -23,7 +23,6 @@ from fieldsync.admin import (
     hide_personal_fields,
     sees_personal_data,
 )
-from victims.aggregates import admin as figures_admin  # noqa: F401  (figure tables, reports)
 from victims.choices import PERSONAL_FIELDS, AgeGroup
 from victims.models import Assistance, ServiceType, Victim
 

@@ -8,8 +8,14 @@ class VictimsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from victims import (
-            aggregates,  # noqa: F401  (figure tables; subscribes to record changes)
-            sync,  # noqa: F401  (registers the wire models with fieldsync)
-        )
-        from victims.exchange import admin as exchange_admin  # noqa: F401  (imports, exports)
+        from accidents.selectors import accident_victims_register
+        from fieldsync.registry import registry
+        from fieldsync.services.reference import reference_seeder_register
+        from victims import sync
+        from victims.selectors import VictimsOfAccidents
+        from victims.services import service_type_reference_seed
+
+        for adapter in (sync.ServiceTypeAdapter, sync.VictimAdapter, sync.AssistanceAdapter):
+            registry.register(adapter)
+        reference_seeder_register(service_type_reference_seed)
+        accident_victims_register(VictimsOfAccidents())  # the accident side reads victims here

@@ -1,12 +1,10 @@
-"""Writes of the victims app: the service reference data, and seeding all reference data."""
+"""Writes of the victims app: the service reference data."""
 
 from __future__ import annotations
 
 from django.db import transaction
 
-from accidents.services import accident_reference_seed
 from fieldsync.changelog import ChangeSet
-from fieldsync.services.organisations import organisations_seed
 from fieldsync.services.reference import SeedResults, UpsertResult, reference_rows_upsert
 from victims.choices import Pillar
 from victims.models import ServiceType
@@ -48,18 +46,6 @@ def service_types_seed(
     )
 
 
-@transaction.atomic
-def reference_data_seed(*, update_existing: bool = False) -> SeedResults:
-    """Load all of Laos' reference data in one transaction; a second run changes nothing.
-
-    Only missing rows are created unless `update_existing`, which also sets rows edited in admin
-    back to the shipped values. Returns the rows created or changed per wire model.
-    """
-    changes = ChangeSet()
-    results: SeedResults = {
-        "organisation": organisations_seed(update_existing=update_existing, changes=changes),
-    }
-    results.update(accident_reference_seed(update_existing=update_existing, changes=changes))
-    results["service_type"] = service_types_seed(update_existing=update_existing, changes=changes)
-    changes.flush()  # the last write: it holds the change log's lock until commit
-    return results
+def service_type_reference_seed(*, update_existing: bool, changes: ChangeSet) -> SeedResults:
+    """The service types as the victims app's share of `reference_data_seed`."""
+    return {"service_type": service_types_seed(update_existing=update_existing, changes=changes)}

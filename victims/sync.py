@@ -33,7 +33,6 @@ from fieldsync.registry import (
     SyncAdapter,
     Viewer,
     WriteContext,
-    registry,
 )
 from victims.choices import (
     CHILD_AGE_LIMIT,
@@ -56,7 +55,6 @@ from victims.models import Assistance, ServiceType, Victim
 WITHOUT_CONSENT = "Must be empty without consent."
 
 
-@registry.register
 class ServiceTypeAdapter(ReferenceAdapter):
     wire_name = "service_type"
     model = ServiceType
@@ -162,7 +160,6 @@ VICTIM_ATTNAMES = {name: name for name in VICTIM_FIELDS} | {
 }
 
 
-@registry.register
 class VictimAdapter(SyncAdapter):
     wire_name = "victim"
     model = Victim
@@ -350,7 +347,6 @@ ASSISTANCE_ATTNAMES = {name: name for name in ASSISTANCE_FIELDS} | {
 }
 
 
-@registry.register
 class AssistanceAdapter(SyncAdapter):
     wire_name = "assistance"
     model = Assistance

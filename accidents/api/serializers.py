@@ -6,28 +6,12 @@ are derived from the same field specs so the two cannot drift apart.
 
 from __future__ import annotations
 
-from typing import Any
-
 from rest_framework import serializers
 
 from accidents.choices import AccidentStatus, DeviceCategory
 from accidents.sync import ACCIDENT_FIELDS
 from fieldsync.api.schema import wire_serializer
-from fieldsync.models import OrganisationKind
-
-
-def record_state() -> dict[str, Any]:
-    """Fields every record resource adds to the wire data."""
-    return {
-        "version": serializers.IntegerField(read_only=True, help_text="Also the `ETag`."),
-        "deleted": serializers.BooleanField(read_only=True, help_text="A tombstone."),
-        "updated_at": serializers.DateTimeField(read_only=True),
-    }
-
-
-def record_id() -> dict[str, Any]:
-    return {"id": serializers.UUIDField(read_only=True)}
-
+from fieldsync.api.serializers import record_id, record_state
 
 AccidentSerializer = wire_serializer(
     "Accident",
@@ -64,10 +48,3 @@ class OrdnanceTypeSerializer(serializers.Serializer):
     code = serializers.CharField(read_only=True)
     name = serializers.CharField(read_only=True)
     device_category = serializers.ChoiceField(choices=DeviceCategory.values, read_only=True)
-
-
-class OrganisationSerializer(serializers.Serializer):
-    code = serializers.CharField(read_only=True)
-    name = serializers.CharField(read_only=True)
-    name_lo = serializers.CharField(read_only=True)
-    kind = serializers.ChoiceField(choices=OrganisationKind.values, read_only=True)

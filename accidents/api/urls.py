@@ -7,6 +7,5 @@ router.register("accidents", views.AccidentViewSet, basename="accident")
 router.register("provinces", views.ProvinceViewSet, basename="province")
 router.register("districts", views.DistrictViewSet, basename="district")
 router.register("ordnance-types", views.OrdnanceTypeViewSet, basename="ordnance-type")
-router.register("organisations", views.OrganisationViewSet, basename="organisation")
 
 urlpatterns = router.urls

@@ -1,9 +1,9 @@
-"""Partner API: accidents and the reference tables (read-only)."""
+"""Partner API: accidents and the geography and ordnance reference tables (read-only)."""
 
 from __future__ import annotations
 
 from accidents.api import filters, serializers
-from accidents.api.records import RecordViewSet, ReferenceViewSet, read_schema
+from fieldsync.api.records import RecordViewSet, ReferenceViewSet, read_schema
 
 
 @read_schema(serializers.AccidentSerializer, tag="accidents", name="accidents")
@@ -40,12 +40,3 @@ class OrdnanceTypeViewSet(ReferenceViewSet):
     wire_name = "ordnance_type"
     serializer_class = serializers.OrdnanceTypeSerializer
     filterset_class = filters.OrdnanceTypeFilter
-
-
-@read_schema(serializers.OrganisationSerializer, tag="reference data", name="organisations")
-class OrganisationViewSet(ReferenceViewSet):
-    """Organisations of the sector, by code."""
-
-    wire_name = "organisation"
-    serializer_class = serializers.OrganisationSerializer
-    filterset_class = filters.OrganisationFilter

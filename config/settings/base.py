@@ -22,6 +22,9 @@ INSTALLED_APPS = [
     "fieldsync",
     "accidents",
     "victims",
+    "figures",
+    "exchange",
+    "simulation",
     # After the project's apps, so their admin templates (header, index) override the admin's.
     "django.contrib.admin",
 ]
@@ -112,7 +115,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "fieldsync.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
-    # Partner API: requests per token (accidents.api.records.TokenRateThrottle).
+    # Partner API: requests per token (fieldsync.api.records.TokenRateThrottle).
     "DEFAULT_THROTTLE_RATES": {
         "partner_read": env.str("PARTNER_API_READ_RATE", default="600/min"),
         "partner_write": env.str("PARTNER_API_WRITE_RATE", default="120/min"),

@@ -1,6 +1,10 @@
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-from fieldsync.api import views
+from fieldsync.api import reference, views
+
+router = SimpleRouter()
+router.register("organisations", reference.OrganisationViewSet, basename="organisation")
 
 urlpatterns = [
     path("health/", views.HealthView.as_view(), name="health"),
@@ -8,4 +12,5 @@ urlpatterns = [
     path("sync/info/", views.SyncInfoView.as_view(), name="sync-info"),
     path("sync/push/", views.SyncPushView.as_view(), name="sync-push"),
     path("sync/pull/", views.SyncPullView.as_view(), name="sync-pull"),
+    *router.urls,
 ]

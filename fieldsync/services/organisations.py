@@ -6,7 +6,7 @@ from django.db import transaction
 
 from fieldsync.changelog import ChangeSet
 from fieldsync.models import Organisation, OrganisationKind
-from fieldsync.services.reference import UpsertResult, reference_rows_upsert
+from fieldsync.services.reference import SeedResults, UpsertResult, reference_rows_upsert
 
 # The starter set of the data dictionary. Kind: Lao state bodies are `government` (the National
 # Rehabilitation Centre is under the Ministry of Health); COPE and QLA are Lao non-profit
@@ -49,3 +49,8 @@ def organisations_seed(
     return reference_rows_upsert(
         model=Organisation, rows=rows, update_existing=update_existing, changes=changes
     )
+
+
+def organisation_reference_seed(*, update_existing: bool, changes: ChangeSet) -> SeedResults:
+    """The organisations as one app's share of `reference_data_seed`."""
+    return {"organisation": organisations_seed(update_existing=update_existing, changes=changes)}

@@ -7,7 +7,7 @@ import csv
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -33,6 +33,37 @@ class UpsertResult(list[R]):
 
 # What a seed of several tables returns: the rows created or changed, per wire model.
 SeedResults = dict[str, UpsertResult[Any]]
+
+
+class ReferenceSeeder(Protocol):
+    """Loads one app's shipped reference rows into `changes`; returns them per wire model."""
+
+    def __call__(self, *, update_existing: bool, changes: ChangeSet) -> SeedResults: ...
+
+
+# Filled by each app's `ready()` in INSTALLED_APPS order, so parents are seeded first.
+_seeders: list[ReferenceSeeder] = []
+
+
+def reference_seeder_register(seeder: ReferenceSeeder) -> None:
+    """Add an app's reference data to `reference_data_seed` (called from its `AppConfig.ready`)."""
+    if seeder not in _seeders:
+        _seeders.append(seeder)
+
+
+@transaction.atomic
+def reference_data_seed(*, update_existing: bool = False) -> SeedResults:
+    """Load all the reference data the apps ship, in one transaction; a second run changes nothing.
+
+    Only missing rows are created unless `update_existing`, which also sets rows edited in admin
+    back to the shipped values. Returns the rows created or changed per wire model.
+    """
+    changes = ChangeSet()
+    results: SeedResults = {}
+    for seeder in _seeders:
+        results.update(seeder(update_existing=update_existing, changes=changes))
+    changes.flush()  # the last write: it holds the change log's lock until commit
+    return results
 
 
 def read_reference_csv(path: Path) -> list[dict[str, str]]:

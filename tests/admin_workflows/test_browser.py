@@ -108,7 +108,7 @@ def test_a_data_officer_verifies_resolves_and_reads_the_dashboard(
         page.click("input[name=resolve]")
         page.wait_for_selector(".messagelist .success")
         # the dashboard, as the officer sees it
-        page.goto(f"{live_server.url}/admin/accidents/accident/dashboard/?year=2026")
+        page.goto(f"{live_server.url}/admin/dashboard/?year=2026")
         page.wait_for_selector("#chart-province")
         page.screenshot(path=str(OUTPUT / "dashboard.png"), full_page=True)
         browser.close()

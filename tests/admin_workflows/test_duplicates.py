@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from accidents.duplicate_tasks import accidents_duplicates_flag
 from accidents.models import Accident, DuplicateCandidate
+from accidents.tasks import accidents_duplicates_flag
 from tests.admin_workflows.helpers import pulled, versions
 from tests.sync.conftest import accident, assistance, victim
 from victims.models import Assistance, Victim

@@ -40,7 +40,7 @@ def test_the_dashboard_shows_the_year_figures_queues_and_offline_charts(
     tablet.push_ok([accident(district="0101")])  # one rejected record
 
     # when the dashboard opens for 2026
-    page = staff_browser.get(reverse("admin:accidents_dashboard"), {"year": "2026"})
+    page = staff_browser.get(reverse("figures-dashboard"), {"year": "2026"})
 
     # then the headline figures, the share of children and the queues are there
     assert page.status_code == 200
@@ -61,7 +61,7 @@ def test_the_dashboard_shows_the_year_figures_queues_and_offline_charts(
     assert [bar.value for bar in page.context["month_bars"]][10] == 2
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", content)
     # and the admin's home page links to it
-    assert reverse("admin:accidents_dashboard") in staff_browser.get("/admin/").content.decode()
+    assert reverse("figures-dashboard") in staff_browser.get("/admin/").content.decode()
 
 
 def test_history_masks_personal_values_for_staff_without_the_permission(

@@ -9,8 +9,8 @@ import httpx
 import pytest
 from django.test import Client
 
-from fieldsync.client import HttpTransport, LinkDown, LocalStore, Reply, TabletClient, Transport
 from fieldsync.models import User
+from tablet_client import HttpTransport, LinkDown, LocalStore, Reply, TabletClient, Transport
 from tests.sync.conftest import PASSWORD, make_tablet, make_user, seeded
 
 __all__ = ["make_tablet", "make_user", "seeded"]

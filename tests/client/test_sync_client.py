@@ -11,7 +11,8 @@ import pytest
 from accidents.models import Accident
 from accidents.services import accident_status_set
 from fieldsync.api.errors import RETRY_AFTER_SECONDS
-from fieldsync.client import (
+from fieldsync.models import Conflict, InboxRecord, SyncBatch, SyncCommit, User
+from tablet_client import (
     ClientBug,
     LocalRecord,
     LocalStore,
@@ -21,7 +22,6 @@ from fieldsync.client import (
     Transport,
     store_differences,
 )
-from fieldsync.models import Conflict, InboxRecord, SyncBatch, SyncCommit, User
 from tests.client.conftest import ScriptedLink, Sleeps
 from tests.sync.conftest import accident, assistance, victim
 from victims.models import Victim

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
+from exchange.imports import ImportPlan, import_plan
 from fieldsync.models import Role, User
 from tests.sync.conftest import PASSWORD, Tablet, make_tablet, make_user, seeded
-from victims.exchange.imports import ImportPlan, import_plan
 
 __all__ = ["PASSWORD", "Tablet", "make_tablet", "make_user", "seeded"]
 

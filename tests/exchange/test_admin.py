@@ -12,16 +12,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from accidents.models import Accident
+from exchange.imports import record_id
+from exchange.models import ImportFile, ImportStatus
 from fieldsync.models import Role, User
 from fieldsync.services.accounts import account_create_or_update
 from tests.exchange.conftest import PASSWORD, SAMPLES, csv_bytes
 from victims.admin import VictimAdmin
-from victims.exchange.imports import record_id
-from victims.exchange.models import ImportFile, ImportStatus
 from victims.models import Victim
 
 pytestmark = pytest.mark.django_db
-CHANGELIST = "/admin/victims/importfile/"
+CHANGELIST = "/admin/exchange/importfile/"
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def browser(seeded) -> Callable[..., Client]:
             user.groups.remove(group)
             user.user_permissions.add(
                 *group.permissions.exclude(
-                    content_type__app_label="victims",
+                    content_type__app_label="exchange",
                     codename__in=["add_importfile", "change_importfile"],
                 )
             )

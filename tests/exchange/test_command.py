@@ -10,9 +10,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accidents.models import Accident
+from exchange.models import ImportFile, ImportStatus
 from fieldsync.models import RecordVersion
 from tests.exchange.conftest import SAMPLES
-from victims.exchange.models import ImportFile, ImportStatus
 from victims.models import Assistance, Victim
 
 pytestmark = pytest.mark.django_db

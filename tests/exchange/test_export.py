@@ -12,14 +12,14 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from fieldsync.models import Role
-from tests.exchange.conftest import SAMPLES, Tablet, csv_bytes
-from victims.exchange.columns import EXPORT_COLUMNS
-from victims.exchange.imports import (
+from exchange.columns import EXPORT_COLUMNS
+from exchange.imports import (
     import_file_apply,
     import_file_store,
     record_id,
 )
+from fieldsync.models import Role
+from tests.exchange.conftest import SAMPLES, Tablet, csv_bytes
 
 pytestmark = pytest.mark.django_db
 PERSONAL = ("full_name", "date_of_birth", "phone", "guardian_name")

@@ -9,11 +9,8 @@ import pytest
 from django.utils import timezone
 
 from accidents.models import Accident, District
-from fieldsync.models import Change, InboxRecord, RecordVersion, Role, SyncBatch
-from fieldsync.registry import registry
-from tests.exchange.conftest import SAMPLES, csv_bytes, plan_of, xlsx_bytes
-from victims.exchange import imports
-from victims.exchange.imports import (
+from exchange import imports
+from exchange.imports import (
     ImportRejected,
     RowError,
     import_file_apply,
@@ -22,7 +19,10 @@ from victims.exchange.imports import (
     import_plan_apply,
     record_id,
 )
-from victims.exchange.models import ImportFile, ImportStatus
+from exchange.models import ImportFile, ImportStatus
+from fieldsync.models import Change, InboxRecord, RecordVersion, Role, SyncBatch
+from fieldsync.registry import registry
+from tests.exchange.conftest import SAMPLES, csv_bytes, plan_of, xlsx_bytes
 from victims.models import Assistance, Victim
 
 pytestmark = pytest.mark.django_db
@@ -632,7 +632,7 @@ def test_imported_records_reach_the_tablets_pull(officer, make_tablet) -> None:
 def test_imported_casualties_are_in_the_figures(
     officer, django_capture_on_commit_callbacks
 ) -> None:
-    from victims.aggregates.selectors import FigureQuery, figures_summary
+    from figures.selectors import FigureQuery, figures_summary
 
     with django_capture_on_commit_callbacks(execute=True):
         import_samples(officer)

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from accidents.api import writes
+from fieldsync.api import writes
 from fieldsync.api.errors import APIError
 from fieldsync.models import InboxRecord, RecordVersion, SyncBatch
 from fieldsync.services.push import PushResult

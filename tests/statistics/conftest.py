@@ -17,8 +17,8 @@ from config.celery import app as celery_app
 from fieldsync.models import RecordVersion, Role, User
 from fieldsync.services.devices import server_device
 from fieldsync.services.push import batch_push
+from figures import slices
 from tests.sync.conftest import PASSWORD, Tablet, make_tablet, make_user, seeded, tablet
-from victims.aggregates import slices
 
 __all__ = ["PASSWORD", "Tablet", "make_tablet", "make_user", "seeded", "tablet"]
 

@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 
 from accidents.models import Accident
 from fieldsync.models import RecordVersion, SyncBatch
-from victims.aggregates.selectors import FigureQuery, figures_summary
-from victims.demo import published_figures, year_figures
+from figures.selectors import FigureQuery, figures_summary
+from simulation.demo import published_figures, year_figures
 
 pytestmark = pytest.mark.django_db
 

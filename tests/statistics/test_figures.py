@@ -8,14 +8,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accidents.aggregates import AccidentFigure, DirtySlice
+from accidents.models import AccidentFigure
 from accidents.services import accident_status_set
+from figures.models import DirtySlice
+from figures.selectors import FigureQuery, assistance_breakdown, figures_summary
+from figures.slices import slices_of_changes, statistics_refresh
 from tests.statistics.conftest import Push
 from tests.sync.conftest import accident, assistance, delete, victim
-from victims.aggregates import statistics_refresh
-from victims.aggregates.models import AssistanceFigure, CasualtyFigure
-from victims.aggregates.selectors import FigureQuery, assistance_breakdown, figures_summary
-from victims.aggregates.slices import slices_of_changes
+from victims.models import AssistanceFigure, CasualtyFigure
 
 pytestmark = pytest.mark.django_db
 

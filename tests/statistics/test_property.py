@@ -23,14 +23,13 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from accidents.aggregates import AccidentFigure, DirtySlice
-from accidents.models import Accident
+from accidents.models import Accident, AccidentFigure
 from accidents.services import accident_status_set
+from figures.models import DirtySlice
+from figures.slices import statistics_rebuild, statistics_refresh
 from tests.statistics.conftest import Push
 from tests.sync.conftest import accident, assistance, delete, victim
-from victims.aggregates import statistics_rebuild, statistics_refresh
-from victims.aggregates.models import AssistanceFigure, CasualtyFigure
-from victims.models import Assistance, Victim
+from victims.models import Assistance, AssistanceFigure, CasualtyFigure, Victim
 
 pytestmark = pytest.mark.django_db
 

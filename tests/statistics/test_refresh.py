@@ -11,14 +11,14 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 
-from accidents.aggregates import AccidentFigure, DirtySlice, StatisticsSlice
+from accidents.models import AccidentFigure
 from config.celery import app as celery_app
+from figures import slices, tasks
+from figures.models import DirtySlice, StatisticsSlice
+from figures.selectors import FigureQuery, figures_summary
 from tests.statistics.conftest import Push
 from tests.sync.conftest import accident, victim
-from victims import tasks
-from victims.aggregates import slices
-from victims.aggregates.models import CasualtyFigure
-from victims.aggregates.selectors import FigureQuery, figures_summary
+from victims.models import CasualtyFigure
 
 pytestmark = pytest.mark.django_db
 

@@ -187,8 +187,8 @@ def test_admin_links_to_the_reports_and_serves_them(figures: None, nra: Tablet, 
         "victims/casualtyfigure",
         "victims/assistancefigure",
         "accidents/accidentfigure",
-        "accidents/statisticsslice",
-        "accidents/dirtyslice",
+        "figures/statisticsslice",
+        "figures/dirtyslice",
     ):
         assert client.get(f"/admin/{table}/").status_code == 200, table
         assert client.get(f"/admin/{table}/add/").status_code == 403, table

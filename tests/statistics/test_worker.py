@@ -17,11 +17,11 @@ from django.conf import settings
 from django.db import connection
 from redis import Redis
 
-from accidents.aggregates import DirtySlice
 from config.env import BASE_DIR
 from fieldsync.models import Role
+from figures import slices
+from figures.models import DirtySlice
 from tests.sync.conftest import accident, victim
-from victims.aggregates import slices
 
 pytestmark = [
     pytest.mark.redis,

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django_filters import rest_framework as filters
 
-from accidents.api.filters import RecordFilterSet
+from fieldsync.api.filters import RecordFilterSet
 from victims.choices import AgeGroup, AssistanceStatus, Outcome, Pillar, Sex, VictimType
 from victims.models import Assistance, ServiceType, Victim
 

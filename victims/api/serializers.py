@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from accidents.api.serializers import record_id, record_state
 from fieldsync.api.schema import wire_serializer
+from fieldsync.api.serializers import record_id, record_state
 from victims.choices import PERSONAL_FIELDS, AgeGroup, Pillar
 from victims.sync import ASSISTANCE_FIELDS, VICTIM_FIELDS
 

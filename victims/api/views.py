@@ -5,7 +5,7 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 
-from accidents.api.records import (
+from fieldsync.api.records import (
     RecordViewSet,
     ReferenceViewSet,
     WritableRecordViewSet,

@@ -1,0 +1,31 @@
+"""The accidents app's models: the records and reference data (`records`) and its figure table."""
+
+from accidents.models.figures import AccidentFigure
+from accidents.models.records import (
+    EARLIEST_ACCIDENT,
+    LATITUDE_RANGE,
+    LONGITUDE_RANGE,
+    Accident,
+    District,
+    DuplicateCandidate,
+    DuplicateStatus,
+    OrdnanceType,
+    Province,
+    ReferenceCounter,
+    localized_name,
+)
+
+__all__ = [
+    "EARLIEST_ACCIDENT",
+    "LATITUDE_RANGE",
+    "LONGITUDE_RANGE",
+    "Accident",
+    "AccidentFigure",
+    "District",
+    "DuplicateCandidate",
+    "DuplicateStatus",
+    "OrdnanceType",
+    "Province",
+    "ReferenceCounter",
+    "localized_name",
+]

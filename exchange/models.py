@@ -1,0 +1,60 @@
+"""An uploaded import file: kept from the upload, through its preview, to its application."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    VALID = "valid", _("Checked: ready to import")
+    INVALID = "invalid", _("Checked: has rejected rows")
+    QUEUED = "queued", _("Import requested")
+    APPLIED = "applied", _("Imported")
+    FAILED = "failed", _("Failed: nothing imported")
+
+
+class ImportFile(models.Model):
+    """A spreadsheet of records, its validation report and whether it was applied.
+
+    The file's bytes are kept until it is applied (then emptied: the records hold the data, and
+    the file holds victims' personal data); its sha256 stays, so a re-import is recognised.
+    """
+
+    file_name = models.CharField(_("file name"), max_length=255)
+    kind = models.CharField(
+        _("records"),
+        max_length=16,
+        blank=True,
+        help_text=_("The records a CSV file holds; empty: from the sheet or file names."),
+    )
+    content = models.BinaryField(_("content"), editable=False)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), editable=False)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.RECEIVED
+    )
+    report = models.JSONField(_("report"), default=dict, editable=False)
+    uploaded_by = models.ForeignKey(
+        "fieldsync.User", verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    applied_by = models.ForeignKey(
+        "fieldsync.User",
+        verbose_name=_("imported by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    applied_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import file")
+        verbose_name_plural = _("import files")
+        indexes = [models.Index(fields=["sha256"], name="import_file_sha256_idx")]
+
+    def __str__(self) -> str:
+        return self.file_name

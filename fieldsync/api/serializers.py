@@ -1,0 +1,32 @@
+"""Response bodies every record resource shares, and the organisations', for the OpenAPI document.
+
+Bodies themselves come from the adapters (`present`); these serializers only describe them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from fieldsync.models import OrganisationKind
+
+
+def record_state() -> dict[str, Any]:
+    """Fields every record resource adds to the wire data."""
+    return {
+        "version": serializers.IntegerField(read_only=True, help_text="Also the `ETag`."),
+        "deleted": serializers.BooleanField(read_only=True, help_text="A tombstone."),
+        "updated_at": serializers.DateTimeField(read_only=True),
+    }
+
+
+def record_id() -> dict[str, Any]:
+    return {"id": serializers.UUIDField(read_only=True)}
+
+
+class OrganisationSerializer(serializers.Serializer):
+    code = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    name_lo = serializers.CharField(read_only=True)
+    kind = serializers.ChoiceField(choices=OrganisationKind.values, read_only=True)

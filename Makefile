@@ -52,6 +52,7 @@ demo-data: seed
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports  # the layout's arrows: [tool.importlinter] in pyproject.toml
 
 typecheck: install
 	$(BIN)/mypy .

@@ -7,6 +7,7 @@ import math
 import uuid
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import connection
@@ -335,9 +336,8 @@ class HealthView(APIView):
         broker = settings.CELERY_BROKER_URL
         if broker:
             try:
-                from config.celery import app
-
-                with app.connection_for_write() as conn:
+                # The project's Celery app (config.celery makes itself the current one).
+                with current_app.connection_for_write() as conn:
                     conn.ensure_connection(max_retries=1, timeout=2)
             except Exception as error:
                 failing["broker"] = type(error).__name__

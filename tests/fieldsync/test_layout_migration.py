@@ -73,6 +73,11 @@ def migrate(targets: list[tuple[str, str | None]] | None = None) -> Apps:
     return executor.loader.project_state(nodes).apps
 
 
+def historical(models: Apps, label: str) -> Any:
+    """A model as a migration state had it (the label is not a model of today's code)."""
+    return models.get_model(label)
+
+
 def tables() -> set[str]:
     with connection.cursor() as cursor:
         return set(connection.introspection.table_names(cursor))
@@ -123,7 +128,7 @@ def filled_on_the_old_layout(
     assert {"accidents_dirtyslice", "accidents_statisticsslice", "victims_importfile"} <= tables()
     assert not {"figures_dirtyslice", "figures_statisticsslice", "exchange_importfile"} & tables()
     content = b"legacy_id,occurred_on\nA-1,2019-03-02\n"
-    old.get_model("victims", "ImportFile").objects.create(
+    historical(old, "victims.ImportFile").objects.create(
         file_name="accidents.csv",
         content=content,
         sha256=hashlib.sha256(content).hexdigest(),
@@ -131,11 +136,11 @@ def filled_on_the_old_layout(
         report={"rows": 1},
         uploaded_by_id=officer.pk,
     )
-    old.get_model("accidents", "DirtySlice").objects.create(year=2026, province="LA-XI")
-    old_permission = old.get_model("auth", "Permission").objects.get(
+    historical(old, "accidents.DirtySlice").objects.create(year=2026, province="LA-XI")
+    old_permission = historical(old, "auth.Permission").objects.get(
         content_type__app_label="victims", codename="add_importfile"
     )
-    old.get_model("fieldsync", "User").objects.get(pk=officer.pk).user_permissions.add(
+    historical(old, "fieldsync.User").objects.get(pk=officer.pk).user_permissions.add(
         old_permission
     )
     before = snapshot(old)

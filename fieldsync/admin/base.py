@@ -1,0 +1,238 @@
+"""The bases every admin builds on.
+
+`ReferenceRecordAdmin` (edits go through `reference_rows_upsert`), `ReadOnlyAdmin` (records
+change through services, not here), `LargeTableAdmin`, `RecordHistoryAdmin` and the review
+actions' `ReviewActionsAdmin`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connections
+from django.db.models import QuerySet
+from django.forms import ModelForm
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+
+from fieldsync.admin.personal import (
+    mask_personal_data,
+    masked_value,
+    personal_fields_of,
+    sees_personal_data,
+)
+from fieldsync.models import RecordVersion
+from fieldsync.registry import registry
+from fieldsync.services.reference import reference_rows_upsert
+from fieldsync.services.review import record_history
+
+
+class LargeTablePaginator(Paginator):
+    """Pages of a large table without counting all of it.
+
+    Unfiltered on PostgreSQL: the planner's row estimate once the table is large. Otherwise an
+    exact count, capped at CAP + 1 (a bounded index scan): staff narrow such lists with filters.
+    """
+
+    CAP = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        objects = self.object_list
+        if not isinstance(objects, QuerySet):
+            return super().count
+        if not objects.query.where:
+            estimate = _estimated_rows(objects)
+            if estimate is not None and estimate > self.CAP:
+                return estimate
+        return objects.order_by()[: self.CAP + 1].count()
+
+
+def _estimated_rows(objects: QuerySet[Any]) -> int | None:
+    connection = connections[objects.db]
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(%s)",
+            [objects.model._meta.db_table],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row and row[0] is not None and row[0] >= 0 else None
+
+
+class LargeTableAdmin(admin.ModelAdmin):
+    """A list over a table that grows large: no full count, a paginator that avoids COUNT(*)."""
+
+    show_full_result_count = False
+    paginator = LargeTablePaginator
+    #: Related rows of the page fetched in a query of their own (instead of a join over the
+    #: whole table before the sort).
+    list_prefetch_related: tuple[str, ...] = ()
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request)
+        if self.list_prefetch_related:
+            queryset = queryset.prefetch_related(*self.list_prefetch_related)
+        return queryset
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    version: RecordVersion
+    changes: list[tuple[str, Any, Any]]
+
+
+class RecordHistoryAdmin(admin.ModelAdmin):
+    """`History` of a synced record: each version, who made it (user, device), its source, the
+    server and tablet times, and what changed (personal values masked unless permitted)."""
+
+    object_history_template = "admin/fieldsync/record_history.html"
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        wire = registry.for_model(self.model).wire_name
+        visible = sees_personal_data(request)
+        personal = personal_fields_of(wire)
+        rows = []
+        for version in record_history(model=wire, record_id=str(obj.pk)):
+            if version.op == "create":
+                pairs = [(k, None, v) for k, v in sorted(version.data.items()) if v not in ("", [])]
+            else:
+                pairs = [(k, *v) for k, v in sorted(version.changes.items())]
+            changes = [
+                (
+                    name,
+                    masked_value(old, personal=name in personal, visible=visible),
+                    masked_value(new, personal=name in personal, visible=visible),
+                )
+                for name, old, new in pairs
+            ]
+            rows.append(HistoryRow(version=version, changes=changes))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("History: %(record)s") % {"record": obj},
+            "subtitle": None,
+            "opts": self.opts,
+            "object": obj,
+            "rows": rows,
+            **(extra_context or {}),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.object_history_template, context)
+
+
+def admin_url_of(wire_model: str, record_id: str) -> str | None:
+    """The admin page of a record of a wire model, if it has one."""
+    adapter = registry.get(wire_model)
+    if adapter is None:
+        return None
+    opts = adapter.model._meta
+    try:
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record_id])
+    except NoReverseMatch:  # a model without an admin page
+        return None
+
+
+class ReviewActionsAdmin(admin.ModelAdmin):
+    """Admin pages with review actions of their own (URLs beside the change page)."""
+
+    def object_or_404(self, request: HttpRequest, object_id: str) -> Any:
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        return obj
+
+
+class ReadOnlyAdmin(ReviewActionsAdmin):
+    """View only: these records change through services (sync, NRA review), never by hand here.
+
+    Raw record data (JSON) is shown through `show_json`, masked for readers without the
+    personal-data permission, who may not filter on it either.
+    """
+
+    #: JSON fields holding record data; URL lookups on them are refused to readers who may not
+    #: see personal data (a filter would reveal what the mask hides).
+    record_data_fields: tuple[str, ...] = ()
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        if self.fields:
+            return tuple(name for name in self.fields if isinstance(name, str))
+        return tuple(
+            field.name for field in self.model._meta.concrete_fields if not field.auto_created
+        )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        fields = [name for name in self.get_fields(request, obj) if isinstance(name, str)]
+        return tuple(dict.fromkeys([*self.readonly_fields, *fields]))
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
+        field = lookup.split("__", 1)[0]
+        if field in self.record_data_fields and not sees_personal_data(request):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_object(
+        self, request: HttpRequest, object_id: str, from_field: str | None = None
+    ) -> Any:
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            # Display methods get only the object; the admin is shared between requests.
+            obj._sees_personal_data = sees_personal_data(request)
+        return obj
+
+    def show_json(self, obj: Any, model: str, value: Any) -> SafeString:
+        """Record data as indented JSON, masked unless the reader may see personal data."""
+        if value is None:
+            return format_html("{}", "-")
+        if not getattr(obj, "_sees_personal_data", False):
+            value = mask_personal_data(value, personal_fields_of(model))
+        text = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)
+        return format_html("<pre>{}</pre>", text)
+
+
+class ReferenceRecordAdmin(admin.ModelAdmin):
+    """Reference data, edited by NRA staff: saved through `reference_rows_upsert`, so the version
+    goes up and tablets pull the change. Never deleted: records refer to it by code."""
+
+    readonly_fields = ("version", "created_at", "updated_at")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        # The code is what tablets and records refer to: it never changes.
+        return ("code", *fields) if obj is not None else fields
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        row = {**form.cleaned_data, "code": obj.pk}
+        reference_rows_upsert(model=type(obj), rows=[row])
+        obj.refresh_from_db()
+        obj._state.adding = False

@@ -7,7 +7,8 @@ import os
 import pytest
 from django.db import connection
 
-pytest_plugins = ["tests.admin_fixtures"]
+# Fixtures that several folders use (a conftest below tests/ may not declare plugins).
+pytest_plugins = ["tests.helpers.sync", "tests.helpers.admin", "tests.helpers.figures"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

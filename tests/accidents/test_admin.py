@@ -12,7 +12,7 @@ from factory.django import DjangoModelFactory
 
 from accidents.models import Accident, District, Province
 from fieldsync.models import Change
-from tests.factories import (
+from tests.helpers.factories import (
     AccidentFactory,
     DistrictFactory,
     OrdnanceTypeFactory,

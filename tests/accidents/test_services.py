@@ -8,7 +8,7 @@ from accidents.models import District, Province
 from accidents.services import accident_reference_seed, provinces_seed
 from fieldsync.models import Change, SyncCommit
 from fieldsync.services.reference import reference_rows_upsert
-from tests.factories import DistrictFactory, ProvinceFactory
+from tests.helpers.factories import DistrictFactory, ProvinceFactory
 
 pytestmark = pytest.mark.django_db
 

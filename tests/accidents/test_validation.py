@@ -9,7 +9,8 @@ import pytest
 
 from fieldsync.models import Organisation, User
 from fieldsync.registry import WriteContext, registry
-from tests.factories import UserFactory, laos_reference_data
+from tests.helpers.factories import UserFactory, laos_reference_data
+from tests.helpers.records import accident
 
 TODAY = datetime.date(2026, 11, 20)
 adapter = registry["accident"]
@@ -36,23 +37,6 @@ def nra(reference: None) -> User:
 
 def context(user: User | None) -> WriteContext:
     return WriteContext(device=None, user=user, today=TODAY)
-
-
-def accident(**changes: Any) -> dict[str, Any]:
-    data = {
-        "occurred_on": "2026-11-18",
-        "province": "LA-XI",
-        "district": "0901",
-        "village": "Ban Nameuang",
-        "classification": "civilian",
-        "device_category": "cluster_submunition",
-        "ordnance_type": "BLU-26",
-        "activity": "farming",
-        "latitude": 19.45,
-        "longitude": 103.2,
-    }
-    data.update(changes)
-    return data
 
 
 def errors_of(data: dict[str, Any], user: User | None) -> dict[str, list[str]]:

@@ -14,14 +14,14 @@ from accidents.models import Accident, Province, ReferenceCounter
 from accidents.sync import reference_numbers_reserve
 from fieldsync.models import Organisation, User
 from fieldsync.registry import Viewer, WriteContext, registry
-from tests.accidents.test_validation import accident
-from tests.factories import (
+from tests.helpers.factories import (
     AccidentFactory,
     AssistanceFactory,
     UserFactory,
     VictimFactory,
     laos_reference_data,
 )
+from tests.helpers.records import accident
 
 TODAY = datetime.date(2026, 11, 20)
 adapter = registry["accident"]

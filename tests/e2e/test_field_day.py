@@ -17,9 +17,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from figures.models import DirtySlice
 from simulation.field_day import FieldDay, FieldDayReport
-from tests.statistics.conftest import broker  # noqa: F401  (fixture)
-from tests.statistics.test_property import assert_figures_equal_the_records
-from tests.statistics.test_worker import worker, worker_queue  # noqa: F401  (fixtures)
+from tests.helpers.figures import assert_figures_equal_the_records
 
 pytestmark = pytest.mark.django_db(transaction=True)
 RunFieldDay = Callable[..., FieldDayReport]

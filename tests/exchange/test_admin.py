@@ -16,7 +16,8 @@ from exchange.imports import record_id
 from exchange.models import ImportFile, ImportStatus
 from fieldsync.models import Role, User
 from fieldsync.services.accounts import account_create_or_update
-from tests.exchange.conftest import PASSWORD, SAMPLES, csv_bytes
+from tests.helpers.exchange import SAMPLES, csv_bytes
+from tests.helpers.sync import PASSWORD
 from victims.admin import VictimAdmin
 from victims.models import Victim
 

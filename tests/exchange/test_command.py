@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from accidents.models import Accident
 from exchange.models import ImportFile, ImportStatus
 from fieldsync.models import RecordVersion
-from tests.exchange.conftest import SAMPLES
+from tests.helpers.exchange import SAMPLES
 from victims.models import Assistance, Victim
 
 pytestmark = pytest.mark.django_db

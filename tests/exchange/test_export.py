@@ -19,7 +19,8 @@ from exchange.imports import (
     record_id,
 )
 from fieldsync.models import Role
-from tests.exchange.conftest import SAMPLES, Tablet, csv_bytes
+from tests.helpers.exchange import SAMPLES, csv_bytes
+from tests.helpers.sync import Tablet
 
 pytestmark = pytest.mark.django_db
 PERSONAL = ("full_name", "date_of_birth", "phone", "guardian_name")

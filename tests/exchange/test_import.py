@@ -22,7 +22,7 @@ from exchange.imports import (
 from exchange.models import ImportFile, ImportStatus
 from fieldsync.models import Change, InboxRecord, RecordVersion, Role, SyncBatch
 from fieldsync.registry import registry
-from tests.exchange.conftest import SAMPLES, csv_bytes, plan_of, xlsx_bytes
+from tests.helpers.exchange import SAMPLES, csv_bytes, plan_of, xlsx_bytes
 from victims.models import Assistance, Victim
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 
 from fieldsync.models import User
 from fieldsync.services.accounts import NRA_STAFF_GROUP
-from tests.factories import OrganisationFactory, UserFactory
+from tests.helpers.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

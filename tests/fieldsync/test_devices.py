@@ -7,7 +7,7 @@ import datetime
 import pytest
 
 from fieldsync.services.devices import device_revoke
-from tests.factories import DeviceFactory, UserFactory
+from tests.helpers.factories import DeviceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

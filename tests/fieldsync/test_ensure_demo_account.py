@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from fieldsync.models import User
-from tests.factories import OrganisationFactory
+from tests.helpers.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -27,16 +27,8 @@ from fieldsync.models import Change, Conflict, InboxRecord, RecordVersion, Role,
 from figures.models import DirtySlice, StatisticsSlice
 from figures.slices import statistics_refresh
 from simulation.demo import demo_data_generate
-from tests.statistics.test_property import assert_figures_equal_the_records
-from tests.sync.conftest import (  # noqa: F401  (fixtures)
-    Tablet,
-    accident,
-    assistance,
-    make_tablet,
-    make_user,
-    seeded,
-    victim,
-)
+from tests.helpers.figures import assert_figures_equal_the_records
+from tests.helpers.sync import Tablet, accident, assistance, victim
 from victims.models import Assistance, AssistanceFigure, CasualtyFigure, Victim
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -104,8 +96,8 @@ def snapshot(models: Apps) -> dict[str, Any]:
 
 @pytest.fixture
 def filled_on_the_old_layout(
-    make_tablet: Callable[..., Tablet],  # noqa: F811
-    make_user: Callable[..., User],  # noqa: F811
+    make_tablet: Callable[..., Tablet],
+    make_user: Callable[..., User],
 ) -> Iterator[dict[str, Any]]:
     """Records from tablets and demo years written by today's code, then the database taken
     back to the old layout, where import files, slices and a permission are added as the old
@@ -187,7 +179,7 @@ def test_a_database_filled_on_the_old_layout_migrates_with_every_row(
 
 def test_after_the_move_the_queue_takes_new_work_and_the_figures_equal_a_recount(
     filled_on_the_old_layout: dict[str, Any],
-    make_tablet: Callable[..., Tablet],  # noqa: F811
+    make_tablet: Callable[..., Tablet],
 ) -> None:
     migrate()
     queued = DirtySlice.objects.count()

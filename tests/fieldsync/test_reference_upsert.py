@@ -8,7 +8,7 @@ from fieldsync.changelog import ChangeSet
 from fieldsync.models import Change, Organisation, SyncCommit
 from fieldsync.models.changelog import Audience
 from fieldsync.services.reference import reference_rows_upsert
-from tests.factories import OrganisationFactory
+from tests.helpers.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection, connections
 
 from accidents.models import Accident
-from tests.sync.conftest import Tablet, accident
+from tests.helpers.sync import Tablet, accident
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -18,8 +18,8 @@ import pytest
 
 from accidents.models import Accident
 from fieldsync.models import Change, InboxRecord, RecordVersion, SyncBatch
-from tests.reliability.conftest import HttpTablet, database_url, gunicorn
-from tests.sync.conftest import accident, assistance, victim
+from tests.helpers.servers import HttpTablet, database_url, gunicorn
+from tests.helpers.sync import accident, assistance, victim
 from victims.models import Assistance, Victim
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 
 from accidents.models import Accident
-from tests.reliability.conftest import HttpTablet, TcpProxy, database_url, gunicorn
-from tests.sync.conftest import accident
+from tests.helpers.servers import HttpTablet, TcpProxy, database_url, gunicorn
+from tests.helpers.sync import accident
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

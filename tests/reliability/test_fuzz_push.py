@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from accidents.models import Accident
 from fieldsync.models import InboxRecord, SyncBatch
-from tests.sync.conftest import Tablet, accident
+from tests.helpers.sync import Tablet, accident
 from victims.models import Assistance, Victim
 
 pytestmark = pytest.mark.django_db

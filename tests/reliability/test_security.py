@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accidents.models import Accident
 from fieldsync.models import LoginFailure, Role
-from tests.sync.conftest import PASSWORD, Tablet, accident, victim
+from tests.helpers.sync import PASSWORD, Tablet, accident, victim
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]

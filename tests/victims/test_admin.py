@@ -11,7 +11,7 @@ from django.urls import reverse
 from factory.django import DjangoModelFactory
 
 from fieldsync.models import Change
-from tests.factories import (
+from tests.helpers.factories import (
     AssistanceFactory,
     ServiceTypeFactory,
     VictimFactory,

@@ -10,12 +10,17 @@ import pytest
 
 from fieldsync.models import Organisation, User
 from fieldsync.registry import WriteContext, registry
-from tests.factories import UserFactory, laos_reference_data
+from tests.helpers.factories import UserFactory, laos_reference_data
+from tests.helpers.records import (
+    ACCIDENT_ID,
+    CASUALTY_ID,
+    assistance,
+    family_member,
+    victim,
+)
 from victims.models import Victim
 
 TODAY = datetime.date(2026, 11, 20)
-ACCIDENT_ID = "5b0f4c1e-6f0a-4c51-9d43-6c1e7a1b2c3d"
-CASUALTY_ID = "0c9e8d7f-1a2b-4c3d-8e9f-0a1b2c3d4e5f"
 victims = registry["victim"]
 assistance_adapter = registry["assistance"]
 
@@ -34,35 +39,6 @@ def surveyor(reference: None) -> User:
 
 def context(user: User | None = None, **parents: dict[str, Any]) -> WriteContext:
     return WriteContext(device=None, user=user, today=TODAY, parents=dict(parents))
-
-
-def victim(**changes: Any) -> dict[str, Any]:
-    data = {
-        "victim_type": "direct",
-        "accident": ACCIDENT_ID,
-        "outcome": "injured",
-        "sex": "male",
-        "age_years": 12,
-        "consent": "guardian",
-        "full_name": "Somchai K.",
-        "guardian_name": "Bounmy K.",
-        "injuries": ["hand_fingers"],
-    }
-    data.update(changes)
-    return data
-
-
-def family_member(**changes: Any) -> dict[str, Any]:
-    data = victim(
-        victim_type="indirect",
-        accident=None,
-        related_victim=CASUALTY_ID,
-        relationship="parent",
-        outcome="",
-        injuries=[],
-    )
-    data.update(changes)
-    return data
 
 
 def victim_errors(data: dict[str, Any], ctx: WriteContext | None = None) -> dict[str, list[str]]:
@@ -258,18 +234,6 @@ def test_victim_validation_needs_no_query(db: None, django_assert_num_queries: A
 
 
 # -- assistance --------------------------------------------------------------------------------
-def assistance(**changes: Any) -> dict[str, Any]:
-    data = {
-        "victim": CASUALTY_ID,
-        "pillar": "physical_rehabilitation",
-        "service_type": "prosthesis",
-        "provider_organisation": "COPE",
-        "status": "referred",
-    }
-    data.update(changes)
-    return data
-
-
 def assistance_errors(data: dict[str, Any], ctx: WriteContext | None = None) -> dict:
     return assistance_adapter.validate(data, ctx or context())[1]
 

@@ -10,8 +10,13 @@ import pytest
 
 from accidents.models import Accident
 from fieldsync.registry import Viewer, WriteContext, registry
-from tests.factories import AccidentFactory, AssistanceFactory, VictimFactory, laos_reference_data
-from tests.victims.test_validation import assistance, family_member, victim
+from tests.helpers.factories import (
+    AccidentFactory,
+    AssistanceFactory,
+    VictimFactory,
+    laos_reference_data,
+)
+from tests.helpers.records import assistance, family_member, victim
 from victims.models import Assistance, Victim
 
 TODAY = datetime.date(2026, 11, 20)

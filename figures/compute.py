@@ -139,7 +139,7 @@ def casualty_figures_replace(*, year: int | None = None, province: str | None = 
 
 
 # A victim's accident is its own, else (a family member) its related casualty's: the same rule
-# as the sync engine's scope (victims.sync._owning_accident).
+# as the sync engine's scope (victims.sync.victim._owning_accident).
 OWN = "victim__accident__"
 VIA_RELATED = "victim__related_victim__accident__"
 

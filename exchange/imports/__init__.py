@@ -41,8 +41,6 @@ from exchange.imports.plan import ImportPlan, import_plan
 from exchange.imports.reading import PRECISIONS, Row, RowReader
 from exchange.imports.report import ImportRejected, ImportReport, RowError
 
-_Checker = RowChecker  # its name before the split, by which tests patch it
-
 __all__ = [
     "APPLIED_OUTCOMES",
     "CHUNK_RECORDS",

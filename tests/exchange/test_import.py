@@ -475,7 +475,7 @@ def test_a_record_the_engine_refuses_when_applying_rolls_the_whole_file_back(off
 
 def test_a_failed_import_file_keeps_its_file_and_says_why(officer, monkeypatch) -> None:
     # A check blind to missing parents: the engine then holds the victim, which aborts it all.
-    monkeypatch.setattr(imports._Checker, "_check_parents", lambda self, row: None)
+    monkeypatch.setattr(imports.RowChecker, "_check_parents", lambda self, row: None)
     content = xlsx_bytes(
         {
             "accidents": [

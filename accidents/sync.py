@@ -42,7 +42,14 @@ from fieldsync.fields import (
     instance_to_wire,
 )
 from fieldsync.models import Organisation, Role
-from fieldsync.registry import ReferenceAdapter, SyncAdapter, Viewer, WriteContext
+from fieldsync.registry import (
+    ParentOf,
+    ReferenceAdapter,
+    SyncAdapter,
+    Viewer,
+    WriteContext,
+    Writers,
+)
 
 NON_FIELD = "non_field_errors"
 
@@ -186,6 +193,12 @@ class AccidentAdapter(SyncAdapter):
             )
         organisation_codes(context)
 
+    def writers(self, record: Mapping[str, Any], parent: ParentOf) -> Writers:
+        """Surveyors of the reporting organisation; partners never."""
+        return {
+            Role.SURVEYOR.value: (record.get("reporting_organisation"), "reporting_organisation")
+        }
+
     def defaults(self, context: WriteContext) -> dict[str, Any]:
         defaults = {
             "date_precision": DatePrecision.DAY.value,
@@ -256,20 +269,9 @@ class AccidentAdapter(SyncAdapter):
                 )
 
         organisation = record.get("reporting_organisation")
-        if organisation is not None:
-            user = context.user
-            if organisation not in lookups["organisation_codes"]:
-                refuse("reporting_organisation", f"Unknown organisation code '{organisation}'.")
-            elif user is not None and user.role != Role.NRA_STAFF:
-                own = user.organisation_id
-                if organisation != own:
-                    refuse(
-                        "reporting_organisation",
-                        f"You can only report accidents for your own organisation ({own})."
-                        if own
-                        else "You can only report accidents for your own organisation.",
-                    )
-        return record, errors
+        if organisation is not None and organisation not in lookups["organisation_codes"]:
+            refuse("reporting_organisation", f"Unknown organisation code '{organisation}'.")
+        return record, errors  # who may report for which organisation: `writers`
 
     def build(self, record_id: str, data: Mapping[str, Any], context: WriteContext) -> Accident:
         accident = Accident(pk=record_id, status=AccidentStatus.REPORTED)

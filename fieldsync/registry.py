@@ -7,7 +7,7 @@ present and scope records.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -59,6 +59,11 @@ class WriteContext:
 
 
 Errors = dict[str, list[str]]
+#: Who besides NRA staff may write one record: role -> (the organisation whose accounts of that
+#: role may, or None for nobody; the wire field that decides it). A role absent may never write it.
+Writers = dict[str, tuple[str | None, str]]
+#: A record's parent instance by its wire field (None: no parent, or one not on the server).
+ParentOf = Callable[[str], Any]
 
 
 class SyncAdapter:
@@ -133,6 +138,11 @@ class SyncAdapter:
         return self.dependents(instances)
 
     # -- writing -------------------------------------------------------------------------------
+    def writers(self, record: Mapping[str, Any], parent: ParentOf) -> Writers:
+        """Who besides NRA staff may write `record` (wire data, its parents by `parent`): the
+        contract's "Who may write what", decided in `fieldsync.write_rules`. Nobody by default."""
+        return {}
+
     def load_lookups(self, records: Sequence[Mapping[str, Any]], context: WriteContext) -> None:
         """Fetch in bulk what `validate` needs for these records (reference codes...)."""
 

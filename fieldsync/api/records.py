@@ -133,13 +133,11 @@ class RecordViewSet(viewsets.GenericViewSet):
 
 
 class WritableRecordViewSet(RecordViewSet):
-    """A record resource whose owners (`owner_field` = their organisation) write it.
+    """A record resource written by those the write rules allow (`fieldsync.write_rules`).
 
     Every write goes through `writes` (and so through `batch_push`); responses carry the
     record's version as `ETag`.
     """
-
-    owner_field: ClassVar[str]
 
     def create(self, request: Request) -> Response:
         written = writes.record_create(
@@ -147,7 +145,6 @@ class WritableRecordViewSet(RecordViewSet):
             user=user_of(request),
             body=request.data,
             key=writes.idempotency_key(request.headers.get("Idempotency-Key")),
-            owner_field=self.owner_field,
         )
         headers = {"Location": request.build_absolute_uri(f"{written.record.pk}/")}
         return self._answer(written, 201 if written.created else 200, headers)
@@ -165,7 +162,6 @@ class WritableRecordViewSet(RecordViewSet):
             record_id=pk,
             version=writes.if_match_version(request.headers.get("If-Match")),
             key=writes.idempotency_key(request.headers.get("Idempotency-Key")),
-            owner_field=self.owner_field,
         )
         return self._answer(written, 200)
 
@@ -178,7 +174,6 @@ class WritableRecordViewSet(RecordViewSet):
             replace=replace,
             version=writes.if_match_version(request.headers.get("If-Match")),
             key=writes.idempotency_key(request.headers.get("Idempotency-Key")),
-            owner_field=self.owner_field,
         )
         return self._answer(written, 200)
 

@@ -4,8 +4,9 @@ A write becomes a one-record batch of the user's server device (`partner-api`), 
 what a tablet's change gets: validation, versions, history and audit (`source=api`), conflicts,
 the change log and the aggregation hook. What the API adds:
 
-- **Refusals before any write** (400 invalid fields, 403 another organisation's record or
-  value, 404, 410 tombstone, 412 stale `If-Match`, 422 unknown parent, 428 no `If-Match`):
+- **Refusals before any write** (400 invalid fields, 403 what the write rules forbid
+  (`fieldsync.write_rules`), 404, 410 tombstone, 412 stale `If-Match`, 422 unknown parent,
+  428 no `If-Match`):
   nothing is stored and an `Idempotency-Key` is not used up.
 - **Optimistic concurrency, race-free**: the record's row is locked (`SELECT ... FOR UPDATE`),
   its version compared with `If-Match`, and the batch pushed with that version as its
@@ -28,6 +29,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from fieldsync import write_rules
 from fieldsync.api.errors import APIError
 from fieldsync.models import Device, SyncBatch, User
 from fieldsync.registry import SyncAdapter, Viewer, WriteContext, registry
@@ -78,10 +80,8 @@ def idempotency_key(header: str | None) -> str | None:
     return header
 
 
-def record_create(
-    *, wire_name: str, user: User, body: Any, key: str | None, owner_field: str
-) -> Written:
-    """Create a record of `wire_name` owned (`owner_field`) by the user's organisation."""
+def record_create(*, wire_name: str, user: User, body: Any, key: str | None) -> Written:
+    """Create a record of `wire_name` the user may write (`write_rules`)."""
     adapter = registry[wire_name]
     viewer = Viewer.for_user(user)
     sent = _fields_sent(adapter, body)
@@ -91,8 +91,9 @@ def record_create(
     if not _is_replay(device, batch_id):
         context = _context(device, user)
         clean = _validated(adapter, {**adapter.defaults(context), **sent}, context)
-        _check_owner(clean, owner_field, viewer)
+        _check_may_write(adapter, viewer, clean)
         _check_parents(adapter, clean, viewer, before=None)
+        _check_writers(adapter, viewer, clean)
     result = _push(device, batch_id, _record(wire_name, record_id, "upsert", None, sent))
     return _written(adapter, result, create=True)
 
@@ -106,9 +107,8 @@ def record_change(
     replace: bool,
     version: int,
     key: str | None,
-    owner_field: str,
 ) -> Written:
-    """Change a record the user's organisation owns, if it is still at `version`.
+    """Change a record the user may write, before and after the change, if still at `version`.
 
     `replace`: fields left out take their defaults (PUT); otherwise they stay (PATCH).
     """
@@ -125,20 +125,20 @@ def record_change(
     with transaction.atomic():
         current = _locked(adapter, record_id, viewer)
         before = adapter.to_wire(current)
-        _check_owner(before, owner_field, viewer, existing=True)
+        _check_stored(adapter, viewer, current)
         _check_version(current, version)
         context = _context(device, user)
         clean = _validated(adapter, sent if replace else {**before, **sent}, context)
-        _check_owner(clean, owner_field, viewer)
         _check_parents(adapter, clean, viewer, before=before)
+        _check_writers(adapter, viewer, clean)
         result = _push(device, batch_id, record)
     return _written(adapter, result, create=False)
 
 
 def record_delete(
-    *, wire_name: str, user: User, record_id: str, version: int, key: str | None, owner_field: str
+    *, wire_name: str, user: User, record_id: str, version: int, key: str | None
 ) -> Written:
-    """Delete (tombstone) a record the user's organisation owns, if it is still at `version`."""
+    """Delete (tombstone) a record the user may write, if it is still at `version`."""
     adapter = registry[wire_name]
     viewer = Viewer.for_user(user)
     device = server_device(user=user, name=DEVICE_NAME)
@@ -148,7 +148,7 @@ def record_delete(
         return _written(adapter, _push(device, batch_id, record), create=False)
     with transaction.atomic():
         current = _locked(adapter, record_id, viewer)
-        _check_owner(adapter.to_wire(current), owner_field, viewer, existing=True)
+        _check_stored(adapter, viewer, current)
         _check_version(current, version)
         result = _push(device, batch_id, record)
     return _written(adapter, result, create=False)
@@ -220,22 +220,33 @@ def _check_version(current: Any, version: int) -> None:
         raise error
 
 
-def _check_owner(
-    wire: Mapping[str, Any], owner_field: str, viewer: Viewer, *, existing: bool = False
-) -> None:
-    if viewer.is_nra or (viewer.organisation and wire.get(owner_field) == viewer.organisation):
-        return
-    message = (
-        f"Only {wire.get(owner_field)} (or NRA staff) may change this record."
-        if existing
-        else f"Must be your organisation ({viewer.organisation or 'none'})."
-    )
-    raise APIError(
-        403,
-        "forbidden",
-        "This record belongs to another organisation.",
-        errors={owner_field: [message]},
-    )
+def _check_may_write(adapter: SyncAdapter, viewer: Viewer, clean: Mapping[str, Any]) -> None:
+    """403 at once for a role that never writes this kind of record."""
+    if not write_rules.may_write_model(viewer, adapter, clean):
+        _forbid(write_rules.write_refusal(viewer, adapter, clean, lambda field: None))
+
+
+def _check_stored(adapter: SyncAdapter, viewer: Viewer, current: Any) -> None:
+    _forbid(write_rules.stored_refusal(viewer, adapter, current))
+
+
+def _check_writers(adapter: SyncAdapter, viewer: Viewer, clean: Mapping[str, Any]) -> None:
+    """The write rules on the record as it would be stored, its parents read from the database
+    (the reconciler asks again in the push's transaction)."""
+    models = {ref.field: ref.model for ref in adapter.parents}
+
+    def parent(field: str) -> Any:
+        value = clean.get(field)
+        if value is None or field not in models:
+            return None
+        return registry[models[field]].queryset().filter(pk=value).first()
+
+    _forbid(write_rules.write_refusal(viewer, adapter, clean, parent))
+
+
+def _forbid(errors: Mapping[str, list[str]] | None) -> None:
+    if errors:
+        raise APIError(403, "forbidden", "You may not write this record.", errors=dict(errors))
 
 
 def _check_parents(
@@ -316,9 +327,7 @@ def _written(adapter: SyncAdapter, result: PushResult, *, create: bool) -> Writt
         )
     errors = outcome.get("errors", {})
     if outcome.get("code") == "forbidden":
-        raise APIError(
-            403, "forbidden", "This record belongs to another organisation.", errors=errors
-        )
+        raise APIError(403, "forbidden", "You may not write this record.", errors=errors)
     if outcome.get("code") == "id_conflict":
         raise APIError(409, "id_conflict", "A record with this id already exists.", errors=errors)
     raise APIError(400, "invalid", "Invalid input.", errors=errors)

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from fieldsync.models import Organisation, User
-from fieldsync.registry import WriteContext, registry
+from fieldsync.registry import Viewer, WriteContext, registry
+from fieldsync.write_rules import write_refusal
 from tests.helpers.factories import UserFactory, laos_reference_data
 from tests.helpers.records import accident
 
@@ -242,12 +243,18 @@ def test_unknown_reporting_organisation_is_refused(nra: User) -> None:
 
 
 def test_surveyor_cannot_report_for_another_organisation(surveyor: User) -> None:
-    assert errors_of(accident(reporting_organisation="MAG"), surveyor) == {
+    """Valid data; the write rules (one place for every door) refuse it, code `forbidden`."""
+    record = accident(reporting_organisation="MAG")
+    assert errors_of(record, surveyor) == {}
+    viewer = Viewer.for_user(surveyor)
+    assert write_refusal(viewer, adapter, record, no_parent) == {
         "reporting_organisation": [
-            "You can only report accidents for your own organisation (HALO)."
+            "Only NRA staff may write accident records for another organisation than yours (HALO)."
         ]
     }
-    assert errors_of(accident(reporting_organisation="HALO"), surveyor) == {}
+    assert (
+        write_refusal(viewer, adapter, accident(reporting_organisation="HALO"), no_parent) is None
+    )
 
 
 def test_nra_staff_may_report_for_any_organisation(nra: User) -> None:
@@ -277,7 +284,8 @@ def test_several_faults_are_reported_together(surveyor: User) -> None:
         "village": ["Ensure this field has no more than 200 characters."],
         "latitude": [OUTSIDE_LATITUDE],
         "non_field_errors": ["Latitude and longitude must be given together."],
-        "reporting_organisation": [
-            "You can only report accidents for your own organisation (HALO)."
-        ],
     }
+
+
+def no_parent(field: str) -> None:
+    return None

@@ -94,7 +94,6 @@ class AssistanceViewSet(WritableRecordViewSet):
     """
 
     wire_name = "assistance"
-    owner_field = "provider_organisation"
     serializer_class = serializers.AssistanceSerializer
     filterset_class = filters.AssistanceFilter
 

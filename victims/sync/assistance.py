@@ -21,7 +21,8 @@ from fieldsync.fields import (
     clean_record,
     instance_to_wire,
 )
-from fieldsync.registry import ParentRef, SyncAdapter, Viewer, WriteContext
+from fieldsync.models import Role
+from fieldsync.registry import ParentOf, ParentRef, SyncAdapter, Viewer, WriteContext, Writers
 from victims.choices import AssistanceStatus, Pillar
 from victims.models import Assistance, ServiceType, Victim
 from victims.sync.owners import owned_by, victim_owners
@@ -102,6 +103,17 @@ class AssistanceAdapter(SyncAdapter):
         return {"victim": ({str(instance.victim_id) for instance in instances}, False)}
 
     # -- writing -------------------------------------------------------------------------------
+    def writers(self, record: Mapping[str, Any], parent: ParentOf) -> Writers:
+        """Surveyors of the organisation owning the victim, whatever the provider (they record
+        referrals); partners for the assistance they provide, to victims they already see (the
+        engine's scope check on the victim)."""
+        victim = parent("victim") if record.get("victim") else None
+        owner = victim_owners([victim])[str(victim.pk)] if victim is not None else None
+        return {
+            Role.SURVEYOR.value: (owner, "victim"),
+            Role.PARTNER.value: (record.get("provider_organisation"), "provider_organisation"),
+        }
+
     def load_lookups(self, records: Sequence[Mapping[str, Any]], context: WriteContext) -> None:
         if "service_pillar" not in context.lookups:
             context.lookups["service_pillar"] = dict(

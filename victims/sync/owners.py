@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.db.models import Q
 
 from accidents.models import Accident
+from fieldsync.registry import ParentOf
 from victims.models import Victim
 
 
@@ -55,6 +57,18 @@ def victim_owners(victims: Iterable[Victim]) -> dict[str, str | None]:
     for keys in (*by_accident.values(), *by_related.values()):  # parents not found
         owners.update(dict.fromkeys(keys))
     return owners
+
+
+def owner_of_record(record: Mapping[str, Any], parent: ParentOf) -> str | None:
+    """The organisation owning a victim as wire data whose parents `parent` gives (in memory when
+    they are): its accident's, or for a family member without one, their casualty's."""
+    accident = parent("accident") if record.get("accident") else None
+    if accident is not None:
+        return accident.reporting_organisation_id
+    related = parent("related_victim") if record.get("related_victim") else None
+    if related is None:
+        return None
+    return victim_owners([related])[str(related.pk)]
 
 
 def owned_by(organisation: str, prefix: str = "") -> Q:

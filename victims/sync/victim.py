@@ -24,7 +24,7 @@ from fieldsync.fields import (
     instance_to_wire,
 )
 from fieldsync.models import Role
-from fieldsync.registry import ParentRef, SyncAdapter, Viewer, WriteContext
+from fieldsync.registry import ParentOf, ParentRef, SyncAdapter, Viewer, WriteContext, Writers
 from victims.choices import (
     CHILD_AGE_LIMIT,
     MAX_AGE,
@@ -40,7 +40,7 @@ from victims.choices import (
     VictimType,
 )
 from victims.models import Assistance, Victim
-from victims.sync.owners import owned_by, victim_owners
+from victims.sync.owners import owned_by, owner_of_record, victim_owners
 
 WITHOUT_CONSENT = "Must be empty without consent."
 
@@ -180,6 +180,12 @@ class VictimAdapter(SyncAdapter):
         return {"accident": ({str(i.accident_id) for i in instances if i.accident_id}, True)}
 
     # -- writing -------------------------------------------------------------------------------
+    def writers(self, record: Mapping[str, Any], parent: ParentOf) -> Writers:
+        """Surveyors of the organisation owning the victim (its accident's, or for a family
+        member, their casualty's); partners never."""
+        field = "accident" if record.get("accident") else "related_victim"
+        return {Role.SURVEYOR.value: (owner_of_record(record, parent), field)}
+
     def defaults(self, context: WriteContext) -> dict[str, Any]:
         return {
             "accident": None,

@@ -50,7 +50,7 @@ class Decider:
         current = self.store.current.get(item.key)
         try:
             if current is not None and not item.user.is_nra:
-                self.validator.check_scope(item, item.key)
+                self.validator.check_stored(item, item.key)
             if item.op == "delete":
                 self._decide_delete(item, adapter, current)
             else:

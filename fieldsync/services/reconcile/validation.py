@@ -6,7 +6,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fieldsync.registry import Errors, SyncAdapter
+from fieldsync import write_rules
+from fieldsync.registry import Errors, ParentOf, SyncAdapter, registry
 from fieldsync.services.reconcile.context import SenderContexts
 from fieldsync.services.reconcile.items import Held, Item, Key, Rejected
 from fieldsync.services.reconcile.store import RecordStore
@@ -22,7 +23,8 @@ class RecordValidator:
     def validated(
         self, item: Item, adapter: SyncAdapter, data: dict[str, Any], *, check_parents: bool = True
     ) -> dict[str, Any]:
-        """Validate a full record; resolve its parents first (held if one is not here yet)."""
+        """Validate a full record and the sender's right to store it (write rules); resolve its
+        parents first (held if one is not here yet: the rules are checked again at release)."""
         context = self.contexts.context(item)
         current = self.store.current
         missing: tuple[str, str] | None = None
@@ -51,17 +53,51 @@ class RecordValidator:
         errors = {**errors, **deleted} if check_parents else errors
         if errors:
             raise Rejected(errors)
-        if missing is not None and check_parents:
+        viewer = self.contexts.viewer(item)
+        if not write_rules.may_write_model(viewer, adapter, clean):
+            self._forbid(write_rules.write_refusal(viewer, adapter, clean, lambda field: None))
+        if missing is None:
+            self._forbid(
+                write_rules.write_refusal(viewer, adapter, clean, self._parents(adapter, clean))
+            )
+        elif check_parents:
             raise Held(*missing)
         return clean
 
+    def check_stored(self, item: Item, key: Key) -> None:
+        """The sender may see and write the record as stored (before its change)."""
+        self.check_scope(item, key)
+        adapter = registry[key[0]]
+        viewer = self.contexts.viewer(item)
+        self._forbid(write_rules.stored_refusal(viewer, adapter, self.store.current[key]))
+
     def check_scope(self, item: Item, key: Key) -> None:
-        """A non-NRA sender may only touch records its organisation sees (or this one created)."""
+        """A non-NRA sender may only touch records its organisation sees. A record created in
+        this transaction is seen by those who may write it: its creator, not the sender of a
+        record held for it (nor any other organisation) until stored."""
         if key in self.store.created:
+            adapter = registry[key[0]]
+            viewer = self.contexts.viewer(item)
+            instance = self.store.created[key]
+            if write_rules.stored_refusal(viewer, adapter, instance) is None:
+                return
+        elif item.user.organisation_id in self.store.audiences.get(key, frozenset()):
             return
-        audience = self.store.audiences.get(key, frozenset())
-        if item.user.organisation_id not in audience:
-            raise Rejected(
-                {"non_field_errors": ["This record belongs to another organisation."]},
-                code="forbidden",
-            )
+        self._forbid({"non_field_errors": ["This record belongs to another organisation."]})
+
+    def _parents(self, adapter: SyncAdapter, record: dict[str, Any]) -> ParentOf:
+        """The record's parents as this transaction holds them (loaded, or created in it)."""
+        models = {ref.field: ref.model for ref in adapter.parents}
+        current = self.store.current
+
+        def parent(field: str) -> Any:
+            value = record.get(field)
+            if value is None or field not in models:
+                return None
+            return current.get((models[field], str(uuid.UUID(str(value)))))
+
+        return parent
+
+    def _forbid(self, errors: Errors | None) -> None:
+        if errors:
+            raise Rejected(errors, code=write_rules.FORBIDDEN)

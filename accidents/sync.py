@@ -129,6 +129,7 @@ class AccidentAdapter(SyncAdapter):
         "injured",
         "merged_into",
     )
+    organisation_fields = ("reporting_organisation",)
     tombstone_fields = ("merged_into",)  # a merged duplicate tells tablets where it went
 
     # -- reading -------------------------------------------------------------------------------

@@ -78,6 +78,9 @@ class SyncAdapter:
     #: Server-managed wire fields, ignored when a tablet sends them.
     read_only_fields: ClassVar[tuple[str, ...]] = ()
     parents: ClassVar[tuple[ParentRef, ...]] = ()
+    #: Wire fields naming the organisation a record belongs to (its reporter, its provider):
+    #: only NRA staff may change them on a stored record (write rules).
+    organisation_fields: ClassVar[tuple[str, ...]] = ()
     #: Wire fields a deletion carries in pull (what a tablet needs to know of a tombstone).
     tombstone_fields: ClassVar[tuple[str, ...]] = ()
 

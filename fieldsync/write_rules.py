@@ -61,6 +61,25 @@ def write_refusal(
     }
 
 
+def move_refusal(
+    viewer: Viewer,
+    adapter: SyncAdapter,
+    stored: Mapping[str, Any],
+    record: Mapping[str, Any],
+) -> Errors | None:
+    """Moving a stored record to another organisation (its reporter, its provider) is for NRA
+    staff alone, whoever else may write it."""
+    if viewer.is_nra:
+        return None
+    moved = [f for f in adapter.organisation_fields if record.get(f) != stored.get(f)]
+    if not moved:
+        return None
+    return {
+        field: [f"Only NRA staff may move {adapter.wire_name} records to another organisation."]
+        for field in moved
+    }
+
+
 def stored_refusal(viewer: Viewer, adapter: SyncAdapter, instance: Any) -> Errors | None:
     """`write_refusal` for a record as stored (its parents read from the instance)."""
     if viewer.is_nra:

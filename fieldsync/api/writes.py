@@ -129,6 +129,7 @@ def record_change(
         _check_version(current, version)
         context = _context(device, user)
         clean = _validated(adapter, sent if replace else {**before, **sent}, context)
+        _forbid(write_rules.move_refusal(viewer, adapter, before, clean))
         _check_parents(adapter, clean, viewer, before=before)
         _check_writers(adapter, viewer, clean)
         result = _push(device, batch_id, record)

@@ -53,11 +53,6 @@ class FieldWork:
                     {"age_years": max(0, record["age_years"] + 1), "age_estimated": False},
                 )
                 self.report.edited += 1
-        if tablet.plan.organisation == "HALO" and rng.random() < 0.5:
-            for record in self._synced(client, "assistance", limit=1, provider="COPE"):
-                # Referred elsewhere: COPE's tablet sees it leave (out of scope).
-                client.edit("assistance", record["id"], {"provider_organisation": "NRC"})
-                self.report.edited += 1
 
     def _record_accident(self, tablet: SimulatedTablet, content: FieldContent) -> None:
         client, rng = tablet.client, tablet.rng

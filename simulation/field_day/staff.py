@@ -15,7 +15,7 @@ from fieldsync.services.devices import server_device
 from fieldsync.services.push import batch_push
 from simulation.content import pick
 from simulation.field_day.report import FieldDayReport
-from victims.models import Victim
+from victims.models import Assistance, Victim
 
 NRA_USERNAME = "sim-nra"
 
@@ -28,7 +28,8 @@ class NraStaff:
         self.report = report
 
     def act(self, *, nra: User, devices: list[Device]) -> None:
-        """A day at the NRA: verify some reported accidents, correct one, delete a victim."""
+        """A day at the NRA: verify some reported accidents, correct one, delete a victim, refer
+        one assistance record to another provider."""
         reported = list(
             Accident.objects.filter(
                 created_by_device__in=devices,
@@ -86,6 +87,30 @@ class NraStaff:
                 ],
             )
             self.report.staff["deleted"] += 1
+        referrals = list(
+            Assistance.objects.filter(
+                created_by_device__in=devices, is_deleted=False, provider_organisation_id="COPE"
+            )
+            .order_by("pk")
+            .values_list("pk", "version")[:50]
+        )
+        if referrals and self.rng.random() < 0.5:
+            # Referred elsewhere (only NRA staff move a record to another provider): COPE's
+            # tablet sees it leave (out of scope).
+            assistance_id, assistance_version = pick(self.rng, referrals)
+            self._push(
+                nra,
+                [
+                    {
+                        "model": "assistance",
+                        "id": str(assistance_id),
+                        "op": "upsert",
+                        "base_version": assistance_version,
+                        "data": {"provider_organisation": "NRC"},
+                    }
+                ],
+            )
+            self.report.staff["edited"] += 1
 
     def _push(self, nra: User, records: list[dict[str, Any]]) -> None:
         """Changes by NRA staff, pushed as one batch from the server's device (source: admin)."""

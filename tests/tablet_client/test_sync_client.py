@@ -423,8 +423,10 @@ def test_records_out_of_a_partners_view_are_removed_from_its_tablet(
     assert partner.get("assistance", assistance_id)["provider_organisation"] == "COPE"
     assert partner.get("victim", victim_id)["full_name"] is None  # not theirs to see
 
-    surveyor.edit("assistance", assistance_id, {"provider_organisation": "HI"})
-    surveyor.sync()
+    officer = make_client("nra-1", role="nra_staff", organisation="NRA")  # who may move it
+    officer.sync()
+    officer.edit("assistance", assistance_id, {"provider_organisation": "HI"})
+    officer.sync()
     partner.sync()
 
     assert partner.get("assistance", assistance_id) is None

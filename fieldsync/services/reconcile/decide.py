@@ -107,6 +107,8 @@ class Decider:
     ) -> None:
         """Three-way merge of the tablet's fields against the version it started from."""
         clean = self.validator.validated(item, adapter, {**server, **item.data})
+        if not item.user.is_nra:
+            self.validator.check_moves(item, adapter, server, clean)
         sent = {f: clean[f] for f in item.data}
         if self._locked(adapter, current):
             clashes = [f for f in sent if sent[f] != server.get(f)]

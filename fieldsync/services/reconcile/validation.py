@@ -71,6 +71,13 @@ class RecordValidator:
         viewer = self.contexts.viewer(item)
         self._forbid(write_rules.stored_refusal(viewer, adapter, self.store.current[key]))
 
+    def check_moves(
+        self, item: Item, adapter: SyncAdapter, stored: dict[str, Any], record: dict[str, Any]
+    ) -> None:
+        """An edit moves no record to another organisation (NRA staff excepted)."""
+        viewer = self.contexts.viewer(item)
+        self._forbid(write_rules.move_refusal(viewer, adapter, stored, record))
+
     def check_scope(self, item: Item, key: Key) -> None:
         """A non-NRA sender may only touch records its organisation sees. A record created in
         this transaction is seen by those who may write it: its creator, not the sender of a

@@ -289,8 +289,7 @@ def test_a_provider_cannot_hand_its_assistance_to_another_organisation(world: Wo
     assert response.status_code == 403
     assert response.json()["errors"] == {
         "provider_organisation": [
-            "Only NRA staff may write assistance records for another organisation than yours "
-            "(COPE)."
+            "Only NRA staff may move assistance records to another organisation."
         ]
     }
     # NRA staff may

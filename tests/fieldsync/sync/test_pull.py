@@ -149,7 +149,8 @@ def test_a_record_leaving_the_view_is_sent_as_out_of_scope(make_tablet) -> None:
     halo.push_ok([a, v, s])
     _, cursor = cope.pull_all()
 
-    halo.push_ok([assistance(v["id"], s["id"], base_version=1, provider_organisation="NRC")])
+    nra = make_tablet("nra", role="nra_staff", organisation="NRA")  # who may move it
+    nra.push_ok([assistance(v["id"], s["id"], base_version=1, provider_organisation="NRC")])
     changes, _ = cope.pull_all(cursor)
 
     assert sorted((c["model"], c["op"], c.get("reason")) for c in changes) == [

@@ -1,9 +1,14 @@
-"""The admin's login, throttled like device enrolment: brute force gets 429, not a guess."""
+"""The admin's login, throttled like device enrolment: brute force gets 429, not a guess.
+
+A successful login leaves a signed cookie naming the user: that browser is then a known device
+for the username (fieldsync.services.logins), so guessing from elsewhere does not slow it down.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
@@ -13,7 +18,36 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
-from fieldsync.services.auth import LoginThrottled, login_failure_record, login_throttle_check
+from fieldsync.services.logins import (
+    LoginAttempt,
+    LoginThrottled,
+    client_address,
+    login_failure_record,
+    login_throttle_check,
+)
+
+KNOWN_LOGIN_COOKIE = "fieldsync_known_login"
+KNOWN_LOGIN_SALT = "fieldsync.admin_login.known"
+KNOWN_LOGIN_MAX_AGE = 180 * 24 * 60 * 60
+
+
+def _known_device(request: HttpRequest, username: str) -> bool:
+    known = request.get_signed_cookie(
+        KNOWN_LOGIN_COOKIE, default=None, salt=KNOWN_LOGIN_SALT, max_age=KNOWN_LOGIN_MAX_AGE
+    )
+    return bool(username) and known == username
+
+
+def _remember_device(response: HttpResponse, username: str) -> None:
+    response.set_signed_cookie(
+        KNOWN_LOGIN_COOKIE,
+        username,
+        salt=KNOWN_LOGIN_SALT,
+        max_age=KNOWN_LOGIN_MAX_AGE,
+        httponly=True,
+        secure=settings.SESSION_COOKIE_SECURE,
+        samesite="Lax",
+    )
 
 
 class _RefusedLogin(AdminAuthenticationForm):
@@ -33,9 +67,13 @@ def admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = Non
     if request.method != "POST":
         return admin.site.login(request, extra_context)
     username = str(request.POST.get("username", ""))
-    address = str(request.META.get("REMOTE_ADDR", ""))
+    attempt = LoginAttempt(
+        username=username,
+        address=client_address(request.META),
+        known_device=_known_device(request, username),
+    )
     try:
-        login_throttle_check(username=username, address=address)
+        login_throttle_check(attempt=attempt)
     except LoginThrottled as throttled:
         message = _("Too many failed logins. Try again in %(seconds)s seconds.") % {
             "seconds": throttled.retry_after
@@ -52,6 +90,8 @@ def admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = Non
         refused["Retry-After"] = str(throttled.retry_after)
         return refused
     response = admin.site.login(request, extra_context)
-    if not request.user.is_authenticated:
-        login_failure_record(username=username, address=address)
+    if request.user.is_authenticated:
+        _remember_device(response, request.user.get_username())
+    else:
+        login_failure_record(attempt=attempt)
     return response

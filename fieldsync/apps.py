@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,9 +10,14 @@ class FieldsyncConfig(AppConfig):
 
     def ready(self) -> None:
         from fieldsync.registry import registry
+        from fieldsync.services.logins import trusted_proxy_networks
         from fieldsync.services.organisations import organisation_reference_seed
         from fieldsync.services.reference import reference_seeder_register
         from fieldsync.sync import OrganisationAdapter
 
         registry.register(OrganisationAdapter)
         reference_seeder_register(organisation_reference_seed)
+        try:
+            trusted_proxy_networks()
+        except ValueError as error:
+            raise ImproperlyConfigured(f"TRUSTED_PROXIES: {error}") from error

@@ -15,6 +15,11 @@ class DeviceRevokedError(exceptions.AuthenticationFailed):
     default_code = "device_revoked"
 
 
+class AccountDisabledError(exceptions.AuthenticationFailed):
+    default_detail = "This account has been deactivated; ask NRA staff to reactivate it."
+    default_code = "account_disabled"
+
+
 class DeviceTokenAuthentication(authentication.BaseAuthentication):
     keyword = "Token"
 
@@ -29,8 +34,10 @@ class DeviceTokenAuthentication(authentication.BaseAuthentication):
         except UnicodeDecodeError as error:
             raise exceptions.AuthenticationFailed("Invalid token.", code="invalid_token") from error
         device = device_for_token(token)
-        if device is None or not device.user.is_active:
+        if device is None:
             raise exceptions.AuthenticationFailed("Invalid token.", code="invalid_token")
+        if not device.user.is_active:
+            raise AccountDisabledError
         if device.is_revoked:
             raise DeviceRevokedError
         return device.user, device

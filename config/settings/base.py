@@ -151,8 +151,13 @@ FIELDSYNC = {
     "MAX_BATCH_RECORDS": env.int("SYNC_MAX_BATCH_RECORDS", default=1000),
     "MAX_BATCH_BYTES": env.int("SYNC_MAX_BATCH_BYTES", default=5 * 1024 * 1024),
     "MAX_PULL_LIMIT": 1000,
+    # Login throttling (fieldsync.services.logins): per username and address, per username with
+    # backoff, per address for devices never seen; the client address from trusted proxies only.
     "LOGIN_FAILURE_LIMIT": 10,
     "LOGIN_FAILURE_WINDOW": timedelta(minutes=15),
+    "LOGIN_USERNAME_FREE_FAILURES": 10,
+    "LOGIN_ADDRESS_FAILURE_LIMIT": env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=100),
+    "TRUSTED_PROXIES": env.list("TRUSTED_PROXIES", default=[]),
     "MAINTENANCE": env.bool("SYNC_MAINTENANCE", default=False),
 }
 # A push body may be as large as a batch; Django's own cap would refuse it first otherwise.

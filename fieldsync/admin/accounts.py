@@ -5,15 +5,22 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from fieldsync.admin.base import LargeTableAdmin, ReadOnlyAdmin, ReferenceRecordAdmin
 from fieldsync.models import Device, LoginFailure, Organisation, User
+from fieldsync.services.accounts import AccountError
+from fieldsync.services.deactivation import account_deactivate, account_reactivate
 from fieldsync.services.devices import device_revoke
+
+DEACTIVATION_FIELDS = ("deactivated_at", "deactivated_by", "deactivation_reason")
 
 
 @admin.register(Organisation)
@@ -55,11 +62,71 @@ class AccountAdmin(UserAdmin):
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
         (_("Field sync"), {"fields": ("role", "organisation")}),
+        (_("Deactivation"), {"fields": DEACTIVATION_FIELDS}),
     )
     add_fieldsets = (
         *UserAdmin.add_fieldsets,
         (_("Field sync"), {"fields": ("role", "organisation")}),
     )
+    actions = ("deactivate_selected", "reactivate_selected")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Accounts are switched off only through the action, so the reason and history are kept.
+        return (*super().get_readonly_fields(request, obj), "is_active", *DEACTIVATION_FIELDS)
+
+    def has_deactivate_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("fieldsync.deactivate_user")
+
+    @admin.action(description=_("Deactivate selected accounts…"), permissions=["deactivate"])
+    def deactivate_selected(
+        self, request: HttpRequest, queryset: QuerySet[User]
+    ) -> HttpResponse | None:
+        reason = str(request.POST.get("reason", "")).strip()
+        if "apply" in request.POST and reason:
+            self._deactivate(request, list(queryset.filter(is_active=True)), reason)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Deactivate accounts"),
+            "subtitle": None,
+            "opts": self.opts,
+            "accounts": queryset.select_related("organisation")[:200],
+            "count": queryset.count(),
+            "reason": reason,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "select_across": request.POST.get("select_across", "0"),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/fieldsync/user/deactivate_selected.html", context)
+
+    def _deactivate(self, request: HttpRequest, accounts: list[User], reason: str) -> None:
+        staff = cast(User, request.user)  # admin views are for logged-in staff only
+        done = 0
+        for account in accounts:
+            try:
+                done += account_deactivate(user=account, by=staff, reason=reason)
+            except AccountError as refused:
+                self.message_user(request, f"{account.username}: {refused}", messages.ERROR)
+        self.message_user(
+            request,
+            ngettext("%(count)d account deactivated.", "%(count)d accounts deactivated.", done)
+            % {"count": done},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Reactivate selected accounts"), permissions=["deactivate"])
+    def reactivate_selected(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        staff = cast(User, request.user)
+        done = sum(
+            account_reactivate(user=account, by=staff)
+            for account in queryset.filter(is_active=False)
+        )
+        self.message_user(
+            request,
+            ngettext("%(count)d account reactivated.", "%(count)d accounts reactivated.", done)
+            % {"count": done},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Device)

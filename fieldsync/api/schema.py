@@ -22,7 +22,8 @@ from fieldsync import fields
 
 ERROR_DESCRIPTIONS = {
     400: "Invalid request: `invalid` (with `errors` per field) or another `code`.",
-    401: "`not_authenticated`, `invalid_token`, `device_revoked` (or `invalid_credentials`).",
+    401: "`not_authenticated`, `invalid_token`, `device_revoked`, `account_disabled` (or "
+    "`invalid_credentials`).",
     403: "`forbidden` (with `errors`): the record or value belongs to another organisation.",
     404: "`not_found`: no such record, or not one you can see.",
     409: "A conflict with the server's state; `code` says which.",

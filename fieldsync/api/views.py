@@ -27,6 +27,7 @@ from fieldsync.models import Device
 from fieldsync.registry import Viewer, registry
 from fieldsync.selectors import changes_pull
 from fieldsync.services import auth
+from fieldsync.services.logins import LoginThrottled, client_address
 from fieldsync.services.push import batch_push
 
 
@@ -69,7 +70,7 @@ class DeviceEnrolView(APIView):
                 400,
                 401,
                 429,
-                e401="`invalid_credentials` or `device_revoked`.",
+                e401="`invalid_credentials` (also for a deactivated account) or `device_revoked`.",
                 e429="`throttled`: too many failed logins; retry after `Retry-After` seconds.",
             ),
         },
@@ -81,7 +82,7 @@ class DeviceEnrolView(APIView):
             enrolment = auth.device_enrol(
                 address=_client_address(request), **payload.validated_data
             )
-        except auth.LoginThrottled as throttled:
+        except LoginThrottled as throttled:
             error = APIError(429, "throttled", "Too many failed logins; try again later.")
             error.headers["Retry-After"] = str(throttled.retry_after)
             raise error from throttled
@@ -113,7 +114,7 @@ def _device(request: Request) -> Device:
 
 
 def _client_address(request: Request) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
+    return client_address(request.META)
 
 
 class SyncInfoView(APIView):

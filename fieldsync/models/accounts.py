@@ -50,10 +50,24 @@ class User(AbstractUser):
         blank=True,
         related_name="users",
     )
+    # Deactivation (contract: Authentication): `is_active` off, with who, when and why.
+    deactivated_at = models.DateTimeField(_("deactivated at"), null=True, blank=True)
+    deactivated_by = models.ForeignKey(
+        "self",
+        verbose_name=_("deactivated by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    deactivation_reason = models.TextField(_("reason for deactivation"), blank=True)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
-        permissions = [("view_personal_data", "Can see victims' personal data")]
+        permissions = [
+            ("view_personal_data", "Can see victims' personal data"),
+            ("deactivate_user", "Can deactivate and reactivate accounts"),
+        ]
 
     @property
     def is_nra(self) -> bool:

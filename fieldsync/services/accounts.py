@@ -116,8 +116,8 @@ def staff_permissions_grant(*permissions: str) -> None:
 @transaction.atomic
 def nra_staff_group_ensure() -> Group:
     """The NRA staff group: view every record and engine table, edit reference data, revoke
-    devices, review records (verify, resolve, merge, fix). Permissions added to the group by hand
-    are kept."""
+    devices, deactivate accounts, review records (verify, resolve, merge, fix). Permissions
+    added to the group by hand are kept."""
     group, _ = Group.objects.get_or_create(name=NRA_STAFF_GROUP)
     reference = {adapter.model for adapter in registry.references()}
     viewable = set(_ENGINE_MODELS) | {registry[name].model for name in registry.names()}
@@ -129,6 +129,7 @@ def nra_staff_group_ensure() -> Group:
         if model in reference:
             wanted.update({(content_type.pk, f"add_{name}"), (content_type.pk, f"change_{name}")})
     wanted.add((content_types[Device].pk, "change_device"))
+    wanted.add((content_types[User].pk, "deactivate_user"))
     # Review: resolve conflicts, fix or discard quarantined records, and each wire model's own
     # review permissions (e.g. verify accidents). Records still change only through services.
     wanted.add((content_types[Conflict].pk, "change_conflict"))

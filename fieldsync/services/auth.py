@@ -7,12 +7,16 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from fieldsync.models import Device, LoginFailure, User
+from fieldsync.models import Device, User
+from fieldsync.services.logins import (
+    LoginAttempt,
+    login_failure_record,
+    login_throttle_check,
+)
 
 LAST_SEEN_RESOLUTION_SECONDS = 60
 
@@ -23,12 +27,6 @@ class InvalidCredentials(Exception):
 
 class DeviceRevoked(Exception):
     pass
-
-
-class LoginThrottled(Exception):
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(retry_after)
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -50,11 +48,17 @@ def device_enrol(
     address: str,
     app_version: str = "",
 ) -> Enrolment:
-    """Check the credentials (throttled) and give this user's device a new token."""
-    login_throttle_check(username=username, address=address)
+    """Check the credentials (throttled) and give this user's device a new token.
+
+    An inactive (deactivated) account gets the same answer as a wrong password."""
+    known_device = Device.objects.filter(
+        user__username=username, device_id=device_id, revoked_at__isnull=True
+    ).exists()
+    attempt = LoginAttempt(username=username, address=address, known_device=known_device)
+    login_throttle_check(attempt=attempt)
     user = authenticate(username=username, password=password)
     if not isinstance(user, User) or not user.is_active:
-        login_failure_record(username=username, address=address)
+        login_failure_record(attempt=attempt)
         raise InvalidCredentials
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
@@ -79,24 +83,6 @@ def device_enrol(
         device.last_seen_at = timezone.now()
         device.save(update_fields=["token_hash", "name", "app_version", "last_seen_at"])
     return Enrolment(device=device, token=token)
-
-
-def login_failure_record(*, username: str, address: str) -> None:
-    """A failed login (device enrolment or admin), counted by `login_throttle_check`."""
-    LoginFailure.objects.create(username=username[:150], address=address[:64])
-
-
-def login_throttle_check(*, username: str, address: str) -> None:
-    """Raise LoginThrottled after too many recent failures for this username or address."""
-    limit = settings.FIELDSYNC["LOGIN_FAILURE_LIMIT"]
-    window = settings.FIELDSYNC["LOGIN_FAILURE_WINDOW"]
-    since = timezone.now() - window
-    for lookup in ({"username": username[:150]}, {"address": address[:64]}):
-        failures = LoginFailure.objects.filter(failed_at__gte=since, **lookup)
-        if failures.count() >= limit:
-            oldest = failures.order_by("-failed_at").values_list("failed_at", flat=True)[limit - 1]
-            retry_after = int((oldest + window - timezone.now()).total_seconds()) + 1
-            raise LoginThrottled(max(retry_after, 1))
 
 
 def device_for_token(token: str) -> Device | None:

@@ -22,6 +22,10 @@ NOT_AUTHENTICATED = {
     "detail": "Authentication credentials were not provided.",
 }
 INVALID_TOKEN = {"code": "invalid_token", "detail": "Invalid token."}
+ACCOUNT_DISABLED = {
+    "code": "account_disabled",
+    "detail": "This account has been deactivated; ask NRA staff to reactivate it.",
+}
 DEVICE_REVOKED = {
     "code": "device_revoked",
     "detail": "This device has been revoked; enrol it again after staff re-enable it.",
@@ -107,8 +111,8 @@ def test_a_deactivated_users_token_is_refused(tablet, method, path):
     # when it calls a sync endpoint with its token
     response = call(method, path, tablet, **tablet.headers)
 
-    # then the token no longer works, and a push stores nothing
-    assert_refused(response, INVALID_TOKEN)
+    # then the token is refused as an account switched off, and a push stores nothing
+    assert_refused(response, ACCOUNT_DISABLED)
     assert SyncBatch.objects.count() == 0
 
 

@@ -42,6 +42,7 @@ from exchange.imports import (
     import_file_store,
 )
 from exchange.models import ImportFile, ImportStatus
+from fieldsync.admin import RefusedLookupsAdmin
 from fieldsync.models import Role, User
 from fieldsync.registry import Viewer, registry
 
@@ -118,7 +119,7 @@ class ExportForm(forms.Form):
 
 # -- import files --------------------------------------------------------------------------------
 @admin.register(ImportFile)
-class ImportFileAdmin(admin.ModelAdmin):
+class ImportFileAdmin(RefusedLookupsAdmin):
     list_display = (
         "file_name",
         "status",
@@ -132,6 +133,9 @@ class ImportFileAdmin(admin.ModelAdmin):
     list_filter = ("status",)
     list_select_related = ("uploaded_by", "applied_by")
     search_fields = ("file_name", "=sha256")
+    # A filter on the bytes or the report would read a pending file's personal data, a yes or
+    # no at a time.
+    lookup_refused_fields = ("content", "report")
 
     @property
     def change_list_template(self) -> Template:  # type: ignore[override]

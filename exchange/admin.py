@@ -13,7 +13,6 @@ The pages' templates live beside this module (exchange/templates/).
 
 from __future__ import annotations
 
-import csv
 import io
 from functools import cache
 from pathlib import Path
@@ -40,6 +39,7 @@ from exchange.imports import (
     import_file_check,
     import_file_queue,
     import_file_store,
+    rejected_rows_write,
 )
 from exchange.models import ImportFile, ImportStatus
 from fieldsync.admin import RefusedLookupsAdmin
@@ -255,16 +255,9 @@ class ImportFileAdmin(RefusedLookupsAdmin):
     def rejected_rows_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Every rejected row and why, as CSV (no cell values: they may be personal data)."""
         import_file = self._file_or_404(request, object_id)
-        report = ImportReport.from_json(import_file.report) if import_file.report else None
+        report = ImportReport.from_json(import_file.report or {"file_name": "", "sha256": ""})
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(["sheet", "row", "legacy_id", "column", "messages"])
-        for message in report.file_errors if report else []:
-            writer.writerow(["", "", "", "", message])
-        for error in report.errors if report else []:
-            writer.writerow(
-                [error.sheet, error.row, error.legacy_id, error.column, " ".join(error.messages)]
-            )
+        rejected_rows_write(report=report, file=buffer)
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
         name = f"rejected-rows-{import_file.pk}.csv"
         response["Content-Disposition"] = f'attachment; filename="{name}"'

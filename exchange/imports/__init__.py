@@ -39,7 +39,12 @@ from exchange.imports.files import (
 )
 from exchange.imports.plan import ImportPlan, import_plan
 from exchange.imports.reading import PRECISIONS, Row, RowReader
-from exchange.imports.report import ImportRejected, ImportReport, RowError
+from exchange.imports.report import (
+    ImportRejected,
+    ImportReport,
+    RowError,
+    rejected_rows_write,
+)
 
 __all__ = [
     "APPLIED_OUTCOMES",
@@ -64,5 +69,6 @@ __all__ = [
     "import_plan_apply",
     "no_progress",
     "record_id",
+    "rejected_rows_write",
     "system_user",
 ]

@@ -154,6 +154,10 @@ FIELDSYNC = {
     "LOGIN_FAILURE_LIMIT": 10,
     "LOGIN_FAILURE_WINDOW": timedelta(minutes=15),
     "MAINTENANCE": env.bool("SYNC_MAINTENANCE", default=False),
+    # Imports: a sheet reaching beyond this many cells (rows x columns) is refused unread, and an
+    # uploaded file never imported loses its content after this many days.
+    "IMPORT_MAX_CELLS": env.int("IMPORT_MAX_CELLS", default=10_000_000),
+    "IMPORT_FILE_RETENTION_DAYS": env.int("IMPORT_FILE_RETENTION_DAYS", default=14),
 }
 # A push body may be as large as a batch; Django's own cap would refuse it first otherwise.
 DATA_UPLOAD_MAX_MEMORY_SIZE = FIELDSYNC["MAX_BATCH_BYTES"] + 64 * 1024

@@ -174,6 +174,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Figures: each minute the slices still dirty (a refresh never enqueued); nightly, all of them.
     "statistics-sweep": {"task": "statistics_refresh", "schedule": 60.0},
     "statistics-rebuild": {"task": "statistics_rebuild", "schedule": crontab(hour=2, minute=30)},
+    # Imports: the content of uploaded files never imported is dropped after the retention period.
+    "import-files-expire": {"task": "import_files_expire", "schedule": crontab(hour=3, minute=15)},
 }
 
 LOGGING = {

@@ -61,9 +61,7 @@ def measured(read: Callable[[], Any]) -> tuple[Any, float, int]:
     return outcome, elapsed, peak
 
 
-def test_a_small_workbook_with_a_far_cell_is_refused_before_its_sheet_is_built(
-    officer: User,
-) -> None:
+def test_a_small_workbook_with_a_far_cell_is_refused_before_its_sheet_is_built() -> None:
     # given a 5 KB workbook with one cell at XFD100000
     content = workbook(far_cell)
 
@@ -96,7 +94,7 @@ def test_an_uploaded_workbook_with_a_far_cell_stores_nothing(officer: User) -> N
     assert (Victim.objects.count(), RecordVersion.objects.count()) == (0, 0)
 
 
-def test_formatted_empty_cells_beyond_the_records_are_ignored(officer: User) -> None:
+def test_formatted_empty_cells_beyond_the_records_are_ignored() -> None:
     # given a workbook whose sheet has a formatted cell without a value at XFD100000
     def formatted(sheet: Any) -> None:
         sheet["XFD100000"].font = Font(bold=True)
@@ -109,7 +107,7 @@ def test_formatted_empty_cells_beyond_the_records_are_ignored(officer: User) -> 
     assert sheet.rows == [(2, ["V-1", "direct", "A-404", "injured", "male", "none"])]
 
 
-def test_a_row_of_two_million_empty_cells_is_refused_before_it_is_parsed(officer: User) -> None:
+def test_a_row_of_two_million_empty_cells_is_refused_before_it_is_parsed() -> None:
     # given a 12 KB workbook whose second row is two million empty cell elements
     content = xlsx_with_sheet_xml(
         b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
@@ -134,9 +132,7 @@ def test_a_row_of_two_million_empty_cells_is_refused_before_it_is_parsed(officer
     assert peak < 4 * 1024 * 1024
 
 
-def test_a_sheet_is_read_up_to_the_cells_bound_and_refused_beyond(
-    officer: User, settings: Any
-) -> None:
+def test_a_sheet_is_read_up_to_the_cells_bound_and_refused_beyond(settings: Any) -> None:
     # given a sheet of 2 rows of 6 columns (12 cells)
     content = workbook(lambda sheet: None)
 
@@ -179,7 +175,7 @@ def test_a_csv_record_with_a_hundred_thousand_fields_is_refused_before_it_is_spl
     assert Victim.objects.count() == 0
 
 
-def test_a_csv_is_bounded_by_its_rows_times_its_columns(officer: User, settings: Any) -> None:
+def test_a_csv_is_bounded_by_its_rows_times_its_columns(settings: Any) -> None:
     # given a CSV of 3 rows of 6 columns, its header's empty trailing columns ignored
     content = csv_bytes(
         VICTIM_HEADER + ",,,",

@@ -1,8 +1,11 @@
 """Admin of imports and exports: upload a file, read its report, confirm it; export records.
 
 - *Import files*: **Add** uploads a file (and checks it: nothing is imported yet); its page is the
-  report, with **Import** once it has no rejected rows; every rejected row can be downloaded as
-  CSV. Upload and import take the `exchange.add_importfile` permission, and an NRA staff account.
+  report, with **Import** once it has no rejected rows, and **Discard** while it is not imported;
+  every rejected row can be downloaded as CSV. Upload, import and discard take the
+  `exchange.add_importfile` permission, and an NRA staff account. A file's content is dropped
+  once it is imported, discarded or expired (`import_files_expire`); its page says when. A file
+  is never deleted: what was imported, by whom, stays.
 - *Export records* (a link on the import files list): the records of a kind, filtered with the
   partner API's filters, as CSV or XLSX.
 - The actions `export_selected_csv` and `export_selected_xlsx` are registered with the admin
@@ -13,7 +16,6 @@ The pages' templates live beside this module (exchange/templates/).
 
 from __future__ import annotations
 
-import csv
 import io
 from functools import cache
 from pathlib import Path
@@ -38,10 +40,13 @@ from exchange.exports import FILTERSETS, export_response, records_for_export
 from exchange.imports import (
     ImportReport,
     import_file_check,
+    import_file_discard,
     import_file_queue,
     import_file_store,
+    rejected_rows_write,
 )
-from exchange.models import ImportFile, ImportStatus
+from exchange.models import CLOSED_STATUSES, ImportFile, ImportStatus
+from fieldsync.admin import RefusedLookupsAdmin
 from fieldsync.models import Role, User
 from fieldsync.registry import Viewer, registry
 
@@ -118,7 +123,7 @@ class ExportForm(forms.Form):
 
 # -- import files --------------------------------------------------------------------------------
 @admin.register(ImportFile)
-class ImportFileAdmin(admin.ModelAdmin):
+class ImportFileAdmin(RefusedLookupsAdmin):
     list_display = (
         "file_name",
         "status",
@@ -128,10 +133,14 @@ class ImportFileAdmin(admin.ModelAdmin):
         "created_at",
         "applied_by",
         "applied_at",
+        "content_dropped_at",
     )
     list_filter = ("status",)
     list_select_related = ("uploaded_by", "applied_by")
     search_fields = ("file_name", "=sha256")
+    # A filter on the bytes or the report would read a pending file's personal data, a yes or
+    # no at a time.
+    lookup_refused_fields = ("content", "report")
 
     @property
     def change_list_template(self) -> Template:  # type: ignore[override]
@@ -145,6 +154,11 @@ class ImportFileAdmin(admin.ModelAdmin):
                 "<path:object_id>/confirm/",
                 view(require_POST(self.confirm_view)),
                 name="exchange_importfile_confirm",
+            ),
+            path(
+                "<path:object_id>/discard/",
+                view(require_POST(self.discard_view)),
+                name="exchange_importfile_discard",
             ),
             path(
                 "<path:object_id>/rejected-rows.csv",
@@ -169,9 +183,7 @@ class ImportFileAdmin(admin.ModelAdmin):
         return False  # a file is imported (confirm_view), never edited
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # An upload not imported may be thrown away; an imported one is the import's record.
-        applied = obj is not None and obj.status == ImportStatus.APPLIED
-        return not applied and self._nra(request) and super().has_delete_permission(request, obj)
+        return False  # a file is discarded (discard_view): what it was stays, its content goes
 
     # -- list columns --------------------------------------------------------------------------
     @admin.display(description=_("rows"))
@@ -235,6 +247,9 @@ class ImportFileAdmin(admin.ModelAdmin):
                 and self.has_add_permission(request)
             ),
             "queued": import_file.status == ImportStatus.QUEUED,
+            "can_discard": (
+                import_file.status not in CLOSED_STATUSES and self.has_add_permission(request)
+            ),
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, exchange_template("report.html"), context)
@@ -245,22 +260,30 @@ class ImportFileAdmin(admin.ModelAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         if not import_file_queue(import_file=import_file, user=_user(request)):
-            self.message_user(request, gettext("This file is imported or being imported."))
+            if import_file.status in (ImportStatus.DISCARDED, ImportStatus.EXPIRED):
+                message = gettext("This file was discarded: upload it again to import it.")
+            else:
+                message = gettext("This file is imported or being imported.")
+            self.message_user(request, message)
+        return HttpResponseRedirect(self._report_url(import_file))
+
+    def discard_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Throw a file away unimported: its content is dropped, its report and metadata kept."""
+        import_file = self._file_or_404(request, object_id)
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if import_file_discard(import_file=import_file, user=_user(request)):
+            self.message_user(request, gettext("The file was discarded; its content is gone."))
+        else:
+            self.message_user(request, gettext("This file is imported or discarded already."))
         return HttpResponseRedirect(self._report_url(import_file))
 
     def rejected_rows_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Every rejected row and why, as CSV (no cell values: they may be personal data)."""
         import_file = self._file_or_404(request, object_id)
-        report = ImportReport.from_json(import_file.report) if import_file.report else None
+        report = ImportReport.from_json(import_file.report or {"file_name": "", "sha256": ""})
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(["sheet", "row", "legacy_id", "column", "messages"])
-        for message in report.file_errors if report else []:
-            writer.writerow(["", "", "", "", message])
-        for error in report.errors if report else []:
-            writer.writerow(
-                [error.sheet, error.row, error.legacy_id, error.column, " ".join(error.messages)]
-            )
+        rejected_rows_write(report=report, file=buffer)
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
         name = f"rejected-rows-{import_file.pk}.csv"
         response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -13,13 +13,22 @@ class ImportStatus(models.TextChoices):
     QUEUED = "queued", _("Import requested")
     APPLIED = "applied", _("Imported")
     FAILED = "failed", _("Failed: nothing imported")
+    DISCARDED = "discarded", _("Discarded: nothing imported")
+    EXPIRED = "expired", _("Expired: not imported in time")
+
+
+# A file in these states keeps no content: it can be neither checked again nor imported.
+CLOSED_STATUSES = frozenset({ImportStatus.APPLIED, ImportStatus.DISCARDED, ImportStatus.EXPIRED})
 
 
 class ImportFile(models.Model):
     """A spreadsheet of records, its validation report and whether it was applied.
 
-    The file's bytes are kept until it is applied (then emptied: the records hold the data, and
-    the file holds victims' personal data); its sha256 stays, so a re-import is recognised.
+    The file's bytes (victims' personal data) are kept only while it waits to be imported: they
+    are dropped once it is imported (the records hold the data), discarded, or left unimported
+    beyond `FIELDSYNC["IMPORT_FILE_RETENTION_DAYS"]` (expired). What stays is what the import
+    was: its name, size and sha256 (a re-import is recognised), its report (counts, rejected
+    rows and why: no cell values), who uploaded, imported or discarded it, and when.
     """
 
     file_name = models.CharField(_("file name"), max_length=255)
@@ -49,6 +58,20 @@ class ImportFile(models.Model):
         related_name="+",
     )
     applied_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    discarded_by = models.ForeignKey(
+        "fieldsync.User",
+        verbose_name=_("discarded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    content_dropped_at = models.DateTimeField(
+        _("content dropped at"),
+        null=True,
+        blank=True,
+        help_text=_("When the file's content was dropped: imported, discarded or expired."),
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,11 +1,12 @@
-"""The import of a confirmed file, in the background (a large file takes a minute or more)."""
+"""The import of a confirmed file, in the background (a large file takes a minute or more), and
+the daily expiry of the files never imported."""
 
 from __future__ import annotations
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from exchange.imports import import_file_apply
+from exchange.imports import import_file_apply, import_files_expire
 from exchange.models import ImportFile
 from fieldsync.models import User
 
@@ -27,3 +28,16 @@ def import_file_apply_task(import_file_id: int, user_id: int) -> str:
         return "missing"
     user = User.objects.get(pk=user_id)
     return str(import_file_apply(import_file=import_file, user=user).status)
+
+
+@shared_task(
+    name="import_files_expire",
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=3,
+)
+def import_files_expire_task() -> int:
+    """Drop the content of the files never imported within the retention period (daily from
+    beat); returns how many expired. Safe to retry and to run at any time: a file expires once.
+    """
+    return import_files_expire()

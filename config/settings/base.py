@@ -159,6 +159,10 @@ FIELDSYNC = {
     "LOGIN_ADDRESS_FAILURE_LIMIT": env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=100),
     "TRUSTED_PROXIES": env.list("TRUSTED_PROXIES", default=[]),
     "MAINTENANCE": env.bool("SYNC_MAINTENANCE", default=False),
+    # Imports: a sheet reaching beyond this many cells (rows x columns) is refused unread, and an
+    # uploaded file never imported loses its content after this many days.
+    "IMPORT_MAX_CELLS": env.int("IMPORT_MAX_CELLS", default=10_000_000),
+    "IMPORT_FILE_RETENTION_DAYS": env.int("IMPORT_FILE_RETENTION_DAYS", default=14),
 }
 # A push body may be as large as a batch; Django's own cap would refuse it first otherwise.
 DATA_UPLOAD_MAX_MEMORY_SIZE = FIELDSYNC["MAX_BATCH_BYTES"] + 64 * 1024
@@ -175,6 +179,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Figures: each minute the slices still dirty (a refresh never enqueued); nightly, all of them.
     "statistics-sweep": {"task": "statistics_refresh", "schedule": 60.0},
     "statistics-rebuild": {"task": "statistics_rebuild", "schedule": crontab(hour=2, minute=30)},
+    # Imports: the content of uploaded files never imported is dropped after the retention period.
+    "import-files-expire": {"task": "import_files_expire", "schedule": crontab(hour=3, minute=15)},
 }
 
 LOGGING = {

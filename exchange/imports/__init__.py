@@ -16,7 +16,7 @@ changes only the rows that differ.
 The parts, one job each: `reading` turns a sheet's rows into wire records, `checking` resolves
 parents and legacy ids and validates each row, `plan` makes the dry run and its batches,
 `applying` pushes them through the engine, `files` holds the import file services (store,
-check, apply, queue); `report` and `base` are what they share.
+check, apply, queue, discard, expire); `report` and `base` are what they share.
 """
 
 from exchange.imports.applying import APPLIED_OUTCOMES, import_plan_apply
@@ -33,13 +33,20 @@ from exchange.imports.files import (
     SYSTEM_USERNAME,
     import_file_apply,
     import_file_check,
+    import_file_discard,
     import_file_queue,
     import_file_store,
+    import_files_expire,
     system_user,
 )
 from exchange.imports.plan import ImportPlan, import_plan
 from exchange.imports.reading import PRECISIONS, Row, RowReader
-from exchange.imports.report import ImportRejected, ImportReport, RowError
+from exchange.imports.report import (
+    ImportRejected,
+    ImportReport,
+    RowError,
+    rejected_rows_write,
+)
 
 __all__ = [
     "APPLIED_OUTCOMES",
@@ -58,11 +65,14 @@ __all__ = [
     "RowReader",
     "import_file_apply",
     "import_file_check",
+    "import_file_discard",
     "import_file_queue",
     "import_file_store",
+    "import_files_expire",
     "import_plan",
     "import_plan_apply",
     "no_progress",
     "record_id",
+    "rejected_rows_write",
     "system_user",
 ]

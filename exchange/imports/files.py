@@ -1,10 +1,14 @@
 """Import files (admin and command): a stored upload, checked, then applied once, in the
-background or in place; and the account imports are recorded under when no person is named."""
+background or in place, or discarded; its content dropped once it is imported, discarded or
+left unimported too long (expired); and the account imports are recorded under when no person
+is named."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -12,7 +16,7 @@ from exchange.imports.applying import import_plan_apply
 from exchange.imports.base import Progress, no_progress
 from exchange.imports.plan import ImportPlan, import_plan
 from exchange.imports.report import ImportRejected
-from exchange.models import ImportFile, ImportStatus
+from exchange.models import CLOSED_STATUSES, ImportFile, ImportStatus
 from fieldsync.models import Role, User
 
 SYSTEM_USERNAME = "records-import"
@@ -34,6 +38,8 @@ def import_file_store(
 
 def import_file_check(*, import_file: ImportFile, progress: Progress = no_progress) -> ImportPlan:
     """The dry run of a stored file: its report is saved with it; nothing else is written."""
+    if import_file.status in CLOSED_STATUSES:
+        raise ValueError("An imported, discarded or expired file keeps no content to check.")
     plan = _plan_of(import_file, import_file.uploaded_by, progress)
     import_file.report = plan.report.as_json()
     import_file.status = ImportStatus.VALID if plan.report.ok else ImportStatus.INVALID
@@ -51,7 +57,7 @@ def import_file_apply(
     """
     with transaction.atomic():
         locked = ImportFile.objects.select_for_update().get(pk=import_file.pk)
-        if locked.status == ImportStatus.APPLIED:
+        if locked.status in CLOSED_STATUSES:  # imported, or its content is gone
             return locked
         plan = _plan_of(locked, user, progress)
         report = plan.report
@@ -69,8 +75,18 @@ def import_file_apply(
                 locked.applied_at = timezone.now()
                 locked.applied_by = user
                 locked.content = b""  # the records hold the data now (and it is personal)
+                locked.content_dropped_at = locked.applied_at
         locked.report = report.as_json()
-        locked.save(update_fields=["status", "report", "applied_at", "applied_by", "content"])
+        locked.save(
+            update_fields=[
+                "status",
+                "report",
+                "applied_at",
+                "applied_by",
+                "content",
+                "content_dropped_at",
+            ]
+        )
         return locked
 
 
@@ -83,7 +99,7 @@ def import_file_queue(*, import_file: ImportFile, user: User) -> bool:
         locked = (
             ImportFile.objects.select_for_update(skip_locked=True)  # locked: being imported
             .filter(pk=import_file.pk)
-            .exclude(status=ImportStatus.APPLIED)
+            .exclude(status__in=CLOSED_STATUSES)
             .first()
         )
         if locked is None:
@@ -92,6 +108,45 @@ def import_file_queue(*, import_file: ImportFile, user: User) -> bool:
         locked.save(update_fields=["status"])
         transaction.on_commit(lambda: import_file_apply_task.delay(locked.pk, user.pk))
     return True
+
+
+def import_file_discard(*, import_file: ImportFile, user: User) -> bool:
+    """Throw away a file not imported: its content is dropped, what it was is kept (name, size,
+    sha256, report, who discarded it and when). False when it is imported or closed already.
+
+    Waits for an import of the file under way (its row is locked), then finds it imported.
+    """
+    with transaction.atomic():
+        locked = ImportFile.objects.select_for_update().get(pk=import_file.pk)
+        if locked.status in CLOSED_STATUSES:
+            return False
+        locked.status = ImportStatus.DISCARDED
+        locked.discarded_by = user
+        locked.content = b""
+        locked.content_dropped_at = timezone.now()
+        locked.save(update_fields=["status", "discarded_by", "content", "content_dropped_at"])
+    return True
+
+
+def import_files_expire(*, now: datetime.datetime | None = None) -> int:
+    """Drop the content of the files uploaded more than `FIELDSYNC["IMPORT_FILE_RETENTION_DAYS"]`
+    ago and never imported (checked, failed, or waiting in a queue that never ran): they become
+    `expired`, with what they were kept. Returns how many; a second run finds none.
+
+    A file being imported right now is left alone (its row is locked): the import closes it.
+    """
+    now = now or timezone.now()
+    days = int(settings.FIELDSYNC["IMPORT_FILE_RETENTION_DAYS"])
+    with transaction.atomic():
+        expired = list(
+            ImportFile.objects.select_for_update(skip_locked=True)
+            .filter(created_at__lt=now - datetime.timedelta(days=days))
+            .exclude(status__in=CLOSED_STATUSES)
+            .values_list("pk", flat=True)
+        )
+        return ImportFile.objects.filter(pk__in=expired).update(
+            status=ImportStatus.EXPIRED, content=b"", content_dropped_at=now
+        )
 
 
 def _plan_of(import_file: ImportFile, user: User, progress: Progress) -> ImportPlan:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import IO, Any
+
+from exchange.columns import csv_safe
+
+REJECTED_ROWS_HEADER = ("sheet", "row", "legacy_id", "column", "messages")
 
 
 @dataclass
@@ -50,6 +55,19 @@ class ImportReport:
         data = dict(data)
         data["errors"] = [RowError(**error) for error in data.get("errors", [])]
         return cls(**data)
+
+
+def rejected_rows_write(*, report: ImportReport, file: IO[str]) -> None:
+    """Every rejected row of `report` and why, as CSV (the file's errors first, on rows of their
+    own). A cell a spreadsheet would run as a formula (a legacy id `=HYPERLINK(...)`) is written
+    behind an apostrophe, as exports write it."""
+    writer = csv.writer(file)
+    writer.writerow(REJECTED_ROWS_HEADER)
+    for message in report.file_errors:
+        writer.writerow(["", "", "", "", csv_safe(message)])
+    for error in report.errors:
+        cells = [error.sheet, error.row, error.legacy_id, error.column, " ".join(error.messages)]
+        writer.writerow([csv_safe(cell) for cell in cells])
 
 
 class ImportRejected(Exception):

@@ -20,6 +20,7 @@ from fieldsync.admin.base import (
     ReadOnlyAdmin,
     RecordHistoryAdmin,
     ReferenceRecordAdmin,
+    RefusedLookupsAdmin,
     ReviewActionsAdmin,
     admin_url_of,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "ReadOnlyAdmin",
     "RecordHistoryAdmin",
     "ReferenceRecordAdmin",
+    "RefusedLookupsAdmin",
     "ReviewActionsAdmin",
     "admin_url_of",
     "hide_personal_fields",

@@ -1,8 +1,8 @@
 """The bases every admin builds on.
 
 `ReferenceRecordAdmin` (edits go through `reference_rows_upsert`), `ReadOnlyAdmin` (records
-change through services, not here), `LargeTableAdmin`, `RecordHistoryAdmin` and the review
-actions' `ReviewActionsAdmin`.
+change through services, not here), `LargeTableAdmin`, `RecordHistoryAdmin`, the review
+actions' `ReviewActionsAdmin` and `RefusedLookupsAdmin` (lists no URL may filter on some fields).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
+from django.db.models.constants import LOOKUP_SEP
 from django.forms import ModelForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -161,7 +162,25 @@ class ReviewActionsAdmin(admin.ModelAdmin):
         return obj
 
 
-class ReadOnlyAdmin(ReviewActionsAdmin):
+class RefusedLookupsAdmin(admin.ModelAdmin):
+    """A list whose URL may not filter on some fields: a filter answers yes or no about a value
+    (`?content__contains=...`), so a loop of them reads what the page never shows. The admin
+    answers a refused lookup with 400 ("Filtering by ... not allowed"), whatever its value."""
+
+    #: Fields no URL lookup may touch, whoever asks.
+    lookup_refused_fields: tuple[str, ...] = ()
+
+    def lookup_refused(self, request: HttpRequest) -> tuple[str, ...]:
+        """The fields this reader may not filter on."""
+        return self.lookup_refused_fields
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
+        if lookup.split(LOOKUP_SEP, 1)[0] in self.lookup_refused(request):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+
+class ReadOnlyAdmin(ReviewActionsAdmin, RefusedLookupsAdmin):
     """View only: these records change through services (sync, NRA review), never by hand here.
 
     Raw record data (JSON) is shown through `show_json`, masked for readers without the
@@ -192,11 +211,9 @@ class ReadOnlyAdmin(ReviewActionsAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
-        field = lookup.split("__", 1)[0]
-        if field in self.record_data_fields and not sees_personal_data(request):
-            return False
-        return super().lookup_allowed(lookup, value, request)
+    def lookup_refused(self, request: HttpRequest) -> tuple[str, ...]:
+        refused = super().lookup_refused(request)
+        return refused if sees_personal_data(request) else (*refused, *self.record_data_fields)
 
     def get_object(
         self, request: HttpRequest, object_id: str, from_field: str | None = None

@@ -231,3 +231,32 @@ def test_the_record_lists_offer_the_export_actions(browser) -> None:
         assert listing.status_code == 200
         choices = dict(listing.context["action_form"].fields["action"].choices)
         assert {"export_selected_csv", "export_selected_xlsx"} <= set(choices)
+
+
+def test_rejected_rows_csv_writes_formulas_as_text(browser) -> None:
+    # given a file whose rejected rows carry legacy ids a spreadsheet would run as formulas
+    client = browser()
+    content = csv_bytes(
+        "legacy_id,occurred_on,province,district,classification,device_category,activity",
+        '"=HYPERLINK(""http://evil.example/?"",""open"")",2001-01-01,LA-XI,0901,civilian,'
+        "landmine,juggling",
+        "@SUM(A1),2001-01-01,LA-XI,0901,civilian,landmine,juggling",
+        "\tA-3,2001-01-01,LA-XI,0901,civilian,landmine,juggling",
+        "-2+3+cmd|' /C calc'!A0,2001-01-01,LA-XI,0901,civilian,landmine,juggling",
+        "-12,2001-01-01,LA-XI,0901,civilian,landmine,juggling",
+    )
+    import_file = upload(client, "accidents.csv", content)
+
+    # when staff download its rejected rows
+    rejected = client.get(f"{CHANGELIST}{import_file.pk}/rejected-rows.csv")
+
+    # then every such cell is written behind an apostrophe (a plain number stays as it is)
+    rows = list(csv.reader(io.StringIO(rejected.content.decode())))
+    assert [row[2] for row in rows] == [
+        "legacy_id",
+        '\'=HYPERLINK("http://evil.example/?","open")',
+        "'@SUM(A1)",
+        "A-3",  # cells are read stripped: the tab is gone
+        "'-2+3+cmd|' /C calc'!A0",
+        "-12",
+    ]

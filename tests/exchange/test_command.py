@@ -116,3 +116,25 @@ def test_the_account_must_be_nra_staff(officer, make_user) -> None:
 
     with pytest.raises(CommandError, match="'surveyor-halo' is not an NRA staff account"):
         run(str(SAMPLES / "accidents.csv"), "--as", "surveyor-halo")
+
+
+def test_the_rejected_rows_file_writes_formulas_as_text(officer, tmp_path: Path) -> None:
+    # given a file whose rejected row's legacy id a spreadsheet would run as a formula
+    source = tmp_path / "victims.csv"
+    source.write_text(
+        "legacy_id,victim_type,accident_legacy_id,outcome,sex,consent\n"
+        '"=HYPERLINK(""http://evil.example/"",""x"")",direct,A-404,injured,male,none\n'
+    )
+    rejected = tmp_path / "rejected.csv"
+
+    # when the command writes its rejected rows
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        run(str(source), "--as", "nra-officer", "--rejected-rows", str(rejected))
+
+    # then the legacy id is text behind an apostrophe
+    rows = list(csv.reader(rejected.open()))
+    assert [row[2] for row in rows] == [
+        "legacy_id",
+        '\'=HYPERLINK("http://evil.example/","x")',
+    ]
+    assert Victim.objects.count() == 0

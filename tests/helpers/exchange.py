@@ -4,6 +4,7 @@ and the plan an import makes of them."""
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,17 @@ def xlsx_bytes(sheets: dict[str, list[list[Any]]]) -> bytes:
             sheet.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_with_sheet_xml(xml: bytes) -> bytes:
+    """A workbook whose one sheet, `victims`, is the worksheet XML given (a crafted file)."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes({"victims": [["legacy_id"]]})))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as crafted:
+        for part in source.infolist():
+            sheet = part.filename == "xl/worksheets/sheet1.xml"
+            crafted.writestr(part.filename, xml if sheet else source.read(part.filename))
     return buffer.getvalue()
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 from argparse import ArgumentParser
 from collections.abc import Iterable, Sequence
@@ -18,6 +17,7 @@ from exchange.imports import (
     import_file_apply,
     import_file_check,
     import_file_store,
+    rejected_rows_write,
     system_user,
 )
 from exchange.models import ImportStatus
@@ -135,15 +135,4 @@ class Command(BaseCommand):
 
     def _write_rejected(self, report: ImportReport, path: Path) -> None:
         with path.open("w", newline="", encoding="utf-8") as file:
-            writer = csv.writer(file)
-            writer.writerow(["sheet", "row", "legacy_id", "column", "messages"])
-            for error in report.errors:
-                writer.writerow(
-                    [
-                        error.sheet,
-                        error.row,
-                        error.legacy_id,
-                        error.column,
-                        " ".join(error.messages),
-                    ]
-                )
+            rejected_rows_write(report=report, file=file)

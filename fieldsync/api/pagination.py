@@ -152,7 +152,8 @@ class KeysetPagination(BasePagination):
             or decoded.get("o") != self.ordering
             or not isinstance(decoded.get("k"), list)
             or len(decoded["k"]) != len(self.ordering)
-            or not all(isinstance(value, str) for value in decoded["k"])
+            # NUL: no sort key of ours holds one, and PostgreSQL refuses it in text (a 500)
+            or not all(isinstance(value, str) and "\x00" not in value for value in decoded["k"])
         ):
             raise invalid
         model = queryset.model

@@ -4,8 +4,10 @@ with the contract's error body (HTML only in the admin), never a 500, and nothin
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client
@@ -215,3 +217,19 @@ def test_a_dashboard_year_not_in_ascii_digits_shows_this_year(admin_browser, yea
     # then the current year's dashboard is shown
     assert response.status_code == 200
     assert response.context["year"] == timezone.localdate().year
+
+
+def test_a_list_cursor_with_a_nul_in_its_sort_key_is_400(partner: Tablet) -> None:
+    # given the cursor of a real page of provinces, its sort key forged to hold a NUL character
+    # (PostgreSQL refuses NUL in text: a 500 there, found by the partner API fuzz)
+    first = _client().get("/api/v1/provinces/", {"page_size": 1}, **partner.headers).json()
+    token = parse_qs(urlsplit(first["next"]).query)["cursor"][0]
+    cursor = json.loads(base64.urlsafe_b64decode(token))
+    cursor["k"] = ["LA-\x00"]
+    forged = base64.urlsafe_b64encode(json.dumps(cursor).encode()).decode()
+
+    # when the next page is asked for with it
+    response = _client().get("/api/v1/provinces/", {"cursor": forged}, **partner.headers)
+
+    # then the cursor is refused as malformed
+    _assert_error(response, 400, {"code": "invalid_cursor", "detail": "The cursor is malformed."})

@@ -9,11 +9,12 @@ import json
 
 import pytest
 from django.test import Client
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from fieldsync.models import Device, SyncBatch
 from tests.helpers.fuzz import (
+    HOSTILE_BODIES,
     NUMBER_LIKE,
     assert_contract_answer,
     fuzz_settings,
@@ -96,6 +97,8 @@ def _fuzz_push_requests(tablet: Tablet, examples: int) -> None:
             assert response.status_code in (400, 409, 413), response.content[:300]
             assert SyncBatch.objects.count() == batches
 
+    for body in HOSTILE_BODIES:
+        call = example(body=body, headers={}, content_type="application/json")(call)
     call()
 
 

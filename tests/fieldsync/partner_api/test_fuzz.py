@@ -12,10 +12,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tests.helpers.fuzz import (
+    HOSTILE_BODIES,
     assert_contract_answer,
     fuzz_settings,
     header_text,
@@ -205,6 +206,9 @@ def _fuzz_writes(world: World, examples: int) -> None:
         )
         assert_contract_answer(response)
 
+    for body in HOSTILE_BODIES:
+        for method in ("post", "patch"):
+            call = example(method=method, body=body, headers={})(call)
     call()
 
 

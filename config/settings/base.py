@@ -6,7 +6,9 @@ from celery.schedules import crontab
 
 from config.env import BASE_DIR, env
 
-SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-change-me")
+# Empty unless set: each settings module says where its key comes from (dev: generated into
+# var/secret_key; prod: the environment only; tests: a fixed one). Django refuses an empty key.
+SECRET_KEY = env.str("SECRET_KEY", default="")
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accidents.models import AccidentFigure
 from fieldsync.admin import ReadOnlyAdmin
+from fieldsync.fields import ascii_natural
 from fieldsync.models import Role
 from figures import dashboard, reports
 from figures.models import DirtySlice, StatisticsSlice
@@ -110,9 +111,10 @@ class CasualtyFigureAdmin(FigureAdmin):
 
 
 def _year(value: str | None) -> int | None:
-    if value is None or not value.isdigit() or not 1964 <= int(value) <= 2100:
+    year = ascii_natural(value)
+    if year is None or not 1964 <= year <= 2100:
         return None
-    return int(value)
+    return year
 
 
 @admin.register(AccidentFigure)

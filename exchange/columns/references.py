@@ -80,7 +80,8 @@ class References:
         return codes
 
     def province(self, text: str) -> str:
-        key = text.zfill(2) if text.isdigit() else text.casefold()  # 9: Excel dropped the 0
+        digits = text.isascii() and text.isdigit()  # str.isdigit() alone takes '²'
+        key = text.zfill(2) if digits else text.casefold()  # 9: Excel dropped the 0
         return self.province_codes.get(key) or self.province_codes.get(name_key(text), text)
 
     def district(self, text: str, province: str | None) -> str:
@@ -88,7 +89,7 @@ class References:
         the row's province. Raises FieldError when that cannot decide."""
         if text in self.district_codes:
             return text
-        if text.isdigit() and len(text) == 3:  # 901: Excel dropped the leading zero
+        if text.isascii() and text.isdigit() and len(text) == 3:  # 901: Excel dropped the 0
             padded = text.zfill(4)
             if padded in self.district_codes:
                 return padded

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
@@ -37,6 +39,15 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
             error_body(exc.code, str(exc.detail), **exc.extra),
             status=exc.status_code,
             headers=exc.headers,
+        )
+    if isinstance(exc, RequestDataTooBig):  # a body over DATA_UPLOAD_MAX_MEMORY_SIZE
+        return Response(
+            error_body(
+                "payload_too_large",
+                "The body is larger than the server takes.",
+                max_bytes=settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+            ),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
     if isinstance(exc, (OperationalError, InterfaceError)):
         logger.warning("database unavailable: %s", type(exc).__name__)

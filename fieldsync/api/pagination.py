@@ -6,7 +6,6 @@ import base64
 import binascii
 import datetime
 import json
-import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,8 +18,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from fieldsync.api.errors import APIError
-
-_DIGITS = re.compile(r"[0-9]{1,4}")
+from fieldsync.fields import ascii_natural
 
 
 class RecordOrdering(OrderingFilter):
@@ -119,14 +117,15 @@ class KeysetPagination(BasePagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not _DIGITS.fullmatch(raw) or not 1 <= int(raw) <= self.max_page_size:
+        size = ascii_natural(raw)
+        if size is None or not 1 <= size <= self.max_page_size:
             raise APIError(
                 400,
                 "invalid",
                 "Invalid input.",
                 errors={"page_size": [f"Must be an integer from 1 to {self.max_page_size}."]},
             )
-        return int(raw)
+        return size
 
     def _ordering(
         self, request: Request, queryset: QuerySet[Any], view: APIView | None
@@ -153,7 +152,8 @@ class KeysetPagination(BasePagination):
             or decoded.get("o") != self.ordering
             or not isinstance(decoded.get("k"), list)
             or len(decoded["k"]) != len(self.ordering)
-            or not all(isinstance(value, str) for value in decoded["k"])
+            # NUL: no sort key of ours holds one, and PostgreSQL refuses it in text (a 500)
+            or not all(isinstance(value, str) and "\x00" not in value for value in decoded["k"])
         ):
             raise invalid
         model = queryset.model

@@ -29,7 +29,7 @@ ERROR_DESCRIPTIONS = {
     409: "A conflict with the server's state; `code` says which.",
     410: "`deleted`: the record is a tombstone.",
     412: "`precondition_failed`: `If-Match` is not the current version (nothing was written).",
-    413: "`batch_too_large`, with `max_batch_records` and `max_batch_bytes`.",
+    413: "`payload_too_large` (with `max_bytes`): the body is larger than the server takes.",
     422: "`unknown_victim` or `idempotency_key_reused` (nothing was written).",
     428: "`precondition_required`: send `If-Match` with the ETag you edited.",
     429: "`throttled`; retry after `Retry-After` seconds.",

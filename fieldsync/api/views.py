@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 from fieldsync.api import schema
 from fieldsync.api.errors import RETRY_AFTER_SECONDS, APIError, error_body
 from fieldsync.cursors import InvalidCursor, ResyncRequired
+from fieldsync.fields import ascii_natural
 from fieldsync.models import Device
 from fieldsync.registry import Viewer, registry
 from fieldsync.selectors import changes_pull
@@ -69,6 +70,7 @@ class DeviceEnrolView(APIView):
             **schema.error_responses(
                 400,
                 401,
+                413,
                 429,
                 e401="`invalid_credentials` (also for a deactivated account) or `device_revoked`.",
                 e429="`throttled`: too many failed logins; retry after `Retry-After` seconds.",
@@ -161,6 +163,7 @@ class SyncPushView(APIView):
                 503,
                 e400="`invalid_json`, `invalid_envelope`, `device_mismatch` or "
                 "`unsupported_schema_version`; nothing was stored.",
+                e413="`batch_too_large`, with `max_batch_records` and `max_batch_bytes`.",
                 e409="`batch_id_reused`: this batch_id was used for other content.",
             ),
         },
@@ -181,8 +184,8 @@ class SyncPushView(APIView):
         too_large = APIError(
             413, "batch_too_large", "The batch is larger than the server takes.", **_limits()
         )
-        declared = request.META.get("CONTENT_LENGTH") or "0"
-        if declared.isdigit() and int(declared) > config["MAX_BATCH_BYTES"]:
+        declared = ascii_natural(request.META.get("CONTENT_LENGTH") or "0")
+        if declared is not None and declared > config["MAX_BATCH_BYTES"]:
             raise too_large
         try:
             body = request.body
@@ -310,9 +313,10 @@ def _pull_limit(raw: str | None) -> int:
     maximum = settings.FIELDSYNC["MAX_PULL_LIMIT"]
     if raw is None:
         return maximum
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+    limit = ascii_natural(raw)
+    if limit is None or not 1 <= limit <= maximum:
         raise APIError(400, "invalid", f"limit must be an integer from 1 to {maximum}.")
-    return int(raw)
+    return limit
 
 
 class HealthView(APIView):

@@ -21,7 +21,7 @@ from fieldsync.fields.base import (
     FieldError,
     Spec,
 )
-from fieldsync.fields.numeric import Coordinate, Decimal, Integer
+from fieldsync.fields.numeric import Coordinate, Decimal, Integer, ascii_natural
 from fieldsync.fields.records import assign_to_instance, clean_record, instance_to_wire
 from fieldsync.fields.scalars import Boolean, Date, UUIDRef
 from fieldsync.fields.text import Choice, ChoiceList, Code, Text
@@ -45,6 +45,7 @@ __all__ = [
     "Spec",
     "Text",
     "UUIDRef",
+    "ascii_natural",
     "assign_to_instance",
     "clean_record",
     "instance_to_wire",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal as _Decimal
 from decimal import InvalidOperation
 from typing import Any
@@ -9,6 +10,18 @@ from typing import Any
 from fieldsync.fields.base import FieldError, Spec
 
 _MAX_NUMBER_STRING = 100
+_ASCII_NATURAL = re.compile(r"[0-9]{1,18}")
+
+
+def ascii_natural(text: str | None) -> int | None:
+    """The number that `text` spells in at most 18 ASCII digits, or None for anything else.
+
+    For query parameters and headers: `str.isdigit()` takes '²', which `int()` then refuses (a
+    500), `int()` takes Lao or Arabic-Indic digits, and 4,300 digits or more make it raise.
+    """
+    if text is None or not _ASCII_NATURAL.fullmatch(text):
+        return None
+    return int(text)
 
 
 class Integer(Spec):

@@ -69,18 +69,26 @@ def test_creates_the_admin_and_saves_its_credentials_privately(base_dir, nra):
     )
 
 
-def test_a_second_run_prints_the_same_credentials_without_resetting(base_dir, nra):
+def test_a_second_run_says_where_the_password_is_without_printing_or_resetting_it(base_dir, nra):
     # given the admin created once
     ensure()
     password = saved_password(base_dir)
     hashed = User.objects.get(username="nra-admin").password
 
-    # when the command runs again
+    # when the command runs again (every `make run` does)
     output = ensure()
 
-    # then the same password is printed and the account is untouched
-    assert output.startswith("The demo NRA administrator exists already.\n")
-    assert f"  password: {password}\n" in output
+    # then the password is not printed: where it is saved and how to change it are
+    credentials = base_dir / "var" / "demo-admin.txt"
+    assert output == (
+        "The demo NRA administrator exists already.\n"
+        "  username: nra-admin\n"
+        "  log in at /admin/ (http://127.0.0.1:8000/admin/ with `make run`)\n"
+        f"  password saved in {credentials}\n"
+        "  change it with `python manage.py changepassword nra-admin`\n"
+    )
+    assert password not in output
+    # and the account is untouched
     assert User.objects.get(username="nra-admin").password == hashed
     assert User.objects.count() == 1
 
@@ -114,8 +122,9 @@ def test_a_password_changed_since_is_reported_not_reset(base_dir, nra):
     # when the command runs
     output = ensure()
 
-    # then it warns and leaves the password alone
+    # then it warns, without printing the saved password, and leaves the password alone
     assert "The saved password no longer works" in output
+    assert "password: " not in output
     user.refresh_from_db()
     assert user.check_password("changed by hand 123") is True
 

@@ -62,7 +62,7 @@ class VictimViewSet(RecordViewSet):
         responses={
             201: serializers.AssistanceSerializer,
             200: serializers.AssistanceSerializer,
-            **error_responses(400, 401, 403, 409, 422, 429),
+            **error_responses(400, 401, 403, 409, 413, 422, 429),
         },
     ),
     update=extend_schema(
@@ -70,14 +70,14 @@ class VictimViewSet(RecordViewSet):
         summary="Replace assistance your organisation provides",
         request=serializers.AssistanceInputSerializer,
         parameters=[IF_MATCH, IDEMPOTENCY_KEY, ETAG],
-        responses={200: serializers.AssistanceSerializer, **error_responses(*WRITE_ERRORS)},
+        responses={200: serializers.AssistanceSerializer, **error_responses(*WRITE_ERRORS, 413)},
     ),
     partial_update=extend_schema(
         tags=["assistance"],
         summary="Change some fields of assistance your organisation provides",
         request=serializers.AssistanceInputSerializer,
         parameters=[IF_MATCH, IDEMPOTENCY_KEY, ETAG],
-        responses={200: serializers.AssistanceSerializer, **error_responses(*WRITE_ERRORS)},
+        responses={200: serializers.AssistanceSerializer, **error_responses(*WRITE_ERRORS, 413)},
     ),
     destroy=extend_schema(
         tags=["assistance"],

@@ -7,6 +7,7 @@ reading of it (simulation.demo.figures), so a misreading there fails here too.
 from __future__ import annotations
 
 import csv
+import datetime
 import pathlib
 from collections.abc import Iterable
 from typing import Any
@@ -19,7 +20,7 @@ from django.db.models.functions import ExtractYear
 from accidents.models import Accident
 from accidents.selectors import counted_accidents_q
 from accidents.services import DATA_DIR
-from simulation.demo import demo_data_generate
+from simulation.demo import YearFigures, demo_data_generate, records
 from victims.choices import AgeGroup, Outcome, VictimType
 from victims.models import Assistance, Victim
 
@@ -156,3 +157,34 @@ def test_the_copy_is_the_shared_reference() -> None:
         pytest.skip(f"no shared reference at {SHARED_REFERENCE}")
 
     assert REFERENCE_COPY.read_bytes() == SHARED_REFERENCE.read_bytes()
+
+
+@pytest.mark.parametrize(("children", "clearance_accidents"), [(0, 4), (3, 2), (6, 0)])
+def test_child_casualties_go_to_accidents_other_than_clearance_operations(
+    monkeypatch: pytest.MonkeyPatch, children: int, clearance_accidents: int
+) -> None:
+    # given a year of 4 accidents with 6 casualties where every accident would be a clearance
+    monkeypatch.setattr(records, "DEMINING_SHARE", 1.0)
+    figures = YearFigures(
+        year=2019,
+        last_day=datetime.date(2019, 12, 31),
+        accidents=4,
+        killed=2,
+        injured=3,
+        unknown=1,
+        children=children,
+        interpolated=False,
+    )
+
+    # when the year is planned
+    plan = records.YearGenerator(seed=1, figures=figures, districts={}).plan()
+
+    # then every casualty and child has its slot, and no child is in a clearance accident
+    slots = [slot for planned in plan for slot in planned.slots]
+    assert sorted(outcome for outcome, _ in slots) == ["injured"] * 3 + ["killed"] * 2 + ["unknown"]
+    assert [age for _, age in slots].count("child") == children
+    # and only as many clearance draws give way as the children need (this seed's accidents have
+    # 1, 2, 1 and 2 casualties)
+    assert [len(planned.slots) for planned in plan] == [1, 2, 1, 2]
+    assert sum(planned.demining for planned in plan) == clearance_accidents
+    assert all(age == "adult" for planned in plan if planned.demining for _, age in planned.slots)

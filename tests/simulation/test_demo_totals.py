@@ -87,8 +87,15 @@ def counted_totals(published: dict[int, dict[str, int]]) -> dict[int, dict[str, 
         .order_by()
     )
     counted: dict[int, dict[str, int]] = {year: {} for year in published}
-    for row in [*accidents, *casualties]:
-        counted.setdefault(row.pop("year"), {}).update(row)
+    for accident_row in accidents:
+        counted.setdefault(accident_row["year"], {})["accidents"] = accident_row["accidents"]
+    for row in casualties:
+        counted.setdefault(row["year"], {}).update(
+            casualties=row["casualties"],
+            killed=row["killed"],
+            injured=row["injured"],
+            children=row["children"],
+        )
     return {
         year: {field: counts.get(field, 0) for field in published.get(year, counts)}
         for year, counts in counted.items()

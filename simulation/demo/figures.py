@@ -1,7 +1,8 @@
 """The yearly casualty figures the demo data follows (published figures for Laos).
 
-From accidents/data/casualties_by_year.csv (a copy of the shared reference): a partial year
-covers its stated period; a year the source lacks takes the mean of its neighbours.
+From accidents/data/casualties_by_year.csv (a copy of the shared reference): a listed year's
+totals are the demo's exactly; a partial year covers its stated period; a year the source lacks
+takes the mean of its neighbours.
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ def published_figures() -> dict[int, YearFigures]:
         for row in csv.DictReader(handle):
             year = int(row["year"])
             killed, injured = int(row["killed"]), int(row["injured"])
+            # Killed and injured stay as published: a total above them is of unknown outcome
+            # (2020), one below them gives way (2016: docs/statistics.md, "Demo data").
             casualties = max(int(row["casualties"]), killed + injured)
             figures[year] = YearFigures(
                 year=year,

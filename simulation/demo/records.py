@@ -6,6 +6,7 @@ import datetime
 import random
 import uuid
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from simulation.demo.figures import YearFigures
@@ -13,6 +14,7 @@ from simulation.demo.figures import YearFigures
 DEMO_NAMESPACE = uuid.UUID("0b7e3f0c-2f7d-4d59-9a43-5b1f6c0de001")
 MAX_BATCH_RECORDS = 1000
 CASUALTIES_PER_ACCIDENT = 1.6  # when the source gives no accident count
+DEMINING_SHARE = 0.02  # of accidents: a clearance operation, its casualties deminers
 
 
 def _shares(text: str) -> dict[str, int]:
@@ -87,6 +89,14 @@ def _record(model: str, record_id: uuid.UUID, data: dict[str, Any]) -> dict[str,
     }
 
 
+@dataclass(frozen=True)
+class PlannedAccident:
+    """One accident of the year's plan: by deminers or not, (outcome, age group) per casualty."""
+
+    demining: bool
+    slots: tuple[tuple[str, str], ...]
+
+
 class YearGenerator:
     """The accidents of one year, each with its victims and their assistance, as records."""
 
@@ -101,6 +111,16 @@ class YearGenerator:
 
     def accidents(self) -> Iterator[list[dict[str, Any]]]:
         """Per accident, its records (the accident first)."""
+        for number, planned in enumerate(self.plan()):
+            yield self.accident(number, planned)
+
+    def plan(self) -> list[PlannedAccident]:
+        """The year's accidents and their casualties, adding up exactly to the year's figures:
+        accidents (where published), killed, injured, unknown outcome and children.
+
+        A clearance accident's casualties are deminers, adults: the year's child slots go to its
+        other accidents only (a demining draw gives way when they would not fit).
+        """
         figures, rng = self.figures, self.rng
         casualties = figures.casualties
         count = figures.accidents or max(1, round(casualties / CASUALTIES_PER_ACCIDENT))
@@ -108,28 +128,44 @@ class YearGenerator:
         sizes = [1] * count
         for _ in range(casualties - count):
             sizes[rng.randrange(count)] += 1
+        demining = [rng.random() < DEMINING_SHARE for _ in sizes]
         outcomes = ["killed"] * figures.killed + ["injured"] * figures.injured
         outcomes += ["unknown"] * figures.unknown
         rng.shuffle(outcomes)
         children = figures.children
         if children is None:
             children = round(casualties * rng.uniform(0.40, 0.60))
-        ages = ["child"] * children + ["adult"] * (casualties - children)
-        rng.shuffle(ages)
-        slots = iter(zip(outcomes, ages, strict=True))
+        civilian_slots = sum(size for size, by in zip(sizes, demining, strict=True) if not by)
         for number, size in enumerate(sizes):
-            yield self.accident(number, [next(slots) for _ in range(size)])
+            if civilian_slots >= children:
+                break
+            if demining[number]:
+                demining[number], civilian_slots = False, civilian_slots + size
+        child_slots = set(rng.sample(range(civilian_slots), children))
+        civilian_slot = iter(range(civilian_slots))
+        slot_outcomes = iter(outcomes)
+        plan = []
+        for size, by_deminers in zip(sizes, demining, strict=True):
+            if by_deminers:
+                ages = ["adult"] * size
+            else:
+                ages = [
+                    "child" if next(civilian_slot) in child_slots else "adult" for _ in range(size)
+                ]
+            slots = tuple((next(slot_outcomes), age) for age in ages)
+            plan.append(PlannedAccident(demining=by_deminers, slots=slots))
+        return plan
 
-    def accident(self, number: int, slots: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    def accident(self, number: int, planned: PlannedAccident) -> list[dict[str, Any]]:
         rng, year = self.rng, self.figures.year
         accident_id = self.id(year, "accident", number)
         start = datetime.date(year, 1, 1)
         span = (self.figures.last_day - start).days
         occurred_on = start + datetime.timedelta(days=rng.randrange(span + 1))
         province = _pick(rng, PROVINCES)
-        demining = rng.random() < 0.02
+        demining = planned.demining
         device = _pick(rng, DEVICES)
-        has_child = any(age == "child" for _, age in slots)
+        has_child = any(age == "child" for _, age in planned.slots)
         if demining:
             activity = "clearance_operation"
         elif has_child and rng.random() < 0.6:
@@ -151,7 +187,7 @@ class YearGenerator:
             "description": "Demo record.",
         }
         records = [_record("accident", accident_id, data)]
-        for index, (outcome, age) in enumerate(slots):
+        for index, (outcome, age) in enumerate(planned.slots):
             records += self.victim(accident_id, index, outcome, age, occurred_on, demining)
         return records
 
@@ -170,14 +206,15 @@ class YearGenerator:
     ) -> list[dict[str, Any]]:
         rng = self.rng
         victim_id = self.id(accident_id, "victim", index)
+        age_years: int | None
         if age == "child":
-            age_years: int | None = rng.randint(4, 17)
+            age_years = rng.randint(4, 17)
             sex = "male" if rng.random() < 0.68 else "female"
+        elif demining:  # the plan gives a clearance accident adults only
+            age_years, sex = rng.randint(20, 45), "male" if rng.random() < 0.85 else "female"
         else:
             age_years = rng.randint(18, 70) if rng.random() > 0.04 else None  # a few unknown
             sex = "male" if rng.random() < 0.78 else "female"
-        if demining:
-            age_years, sex = rng.randint(20, 45), "male" if rng.random() < 0.85 else "female"
         injuries = sorted(rng.sample(INJURIES, rng.randint(1, 3))) if outcome == "injured" else []
         data = {
             "victim_type": "direct",

@@ -21,7 +21,6 @@ from fieldsync.admin import ReadOnlyAdmin
 from fieldsync.models import Role
 from figures import dashboard, reports
 from figures.models import DirtySlice, StatisticsSlice
-from figures.selectors import FigureQuery
 from victims.models import AssistanceFigure, CasualtyFigure
 
 CHART_WIDTH = 720
@@ -105,8 +104,10 @@ class CasualtyFigureAdmin(FigureAdmin):
         year = _year(request.GET.get("year"))
         if not self.has_view_permission(request) or name not in reports.REPORTS or year is None:
             raise Http404
-        query = FigureQuery(year=year, verified_only=request.GET.get("verified_only") == "true")
-        return reports.report_response(name=name, fmt=fmt, query=query)
+        report_request = reports.ReportRequest.for_year(
+            year, verified_only=request.GET.get("verified_only") == "true"
+        )
+        return reports.report_response(name=name, fmt=fmt, request=report_request)
 
 
 def _year(value: str | None) -> int | None:

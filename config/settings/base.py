@@ -159,6 +159,15 @@ FIELDSYNC = {
     "LOGIN_ADDRESS_FAILURE_LIMIT": env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=100),
     "TRUSTED_PROXIES": env.list("TRUSTED_PROXIES", default=[]),
     "MAINTENANCE": env.bool("SYNC_MAINTENANCE", default=False),
+    # The cover of the reports the NRA files (CCM Article 7: the State and its national point
+    # of contact; figures.reports). Empty phone or e-mail: left out of the cover.
+    "REPORT_STATE": env.str("REPORT_STATE", default="Lao PDR"),
+    "REPORT_CONTACT_ORGANISATION": env.str(
+        "REPORT_CONTACT_ORGANISATION",
+        default="National Regulatory Authority for UXO/Mine Action Sector (NRA)",
+    ),
+    "REPORT_CONTACT_PHONE": env.str("REPORT_CONTACT_PHONE", default=""),
+    "REPORT_CONTACT_EMAIL": env.str("REPORT_CONTACT_EMAIL", default=""),
 }
 # A push body may be as large as a batch; Django's own cap would refuse it first otherwise.
 DATA_UPLOAD_MAX_MEMORY_SIZE = FIELDSYNC["MAX_BATCH_BYTES"] + 64 * 1024

@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.http import HttpResponse
+from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -29,6 +30,8 @@ from accidents.models import EARLIEST_ACCIDENT, District, Province
 from fieldsync.models import Role
 from figures import reports
 from figures.selectors import (
+    BASIS_REPORTED_AND_VERIFIED,
+    BASIS_VERIFIED_ONLY,
     DIMENSIONS,
     FigureQuery,
     assistance_breakdown,
@@ -43,6 +46,9 @@ SMALL_CELL_TEXT = f"<{SMALL_CELL}"
 LATEST_YEAR = 2100
 MAX_SERIES_YEARS = 100
 TRUE_FALSE = (("true", "true"), ("false", "false"), ("1", "1"), ("0", "0"))
+# Groupings the assistance endpoint does not offer: the total (in every answer) and the need
+# (read by the CCM report only).
+INTERNAL_GROUPINGS = (AssistanceGrouping.TOTAL, AssistanceGrouping.NEED)
 
 
 # -- input ----------------------------------------------------------------------------------------
@@ -132,7 +138,7 @@ class AssistanceFilterSet(BasisFilterSet):
     province = _province()
     year = _year(True, "The assistance year (started, else completed, else recorded).")
     by = filters.ChoiceFilter(
-        choices=[(g.value, g.value) for g in AssistanceGrouping if g != AssistanceGrouping.TOTAL],
+        choices=[(g.value, g.value) for g in AssistanceGrouping if g not in INTERNAL_GROUPINGS],
         required=True,
         help_text="The grouping.",
     )
@@ -142,10 +148,52 @@ class ReportFilterSet(BasisFilterSet):
     year = _year(True, "The year of the report.")
 
 
-def figure_query(
-    filterset_class: type[BasisFilterSet], request: Request
-) -> tuple[FigureQuery, Any]:
-    """The validated figure query and the `by` parameter; 400 `invalid` otherwise."""
+class PeriodReportForm(FigureForm):
+    """A CCM report's reporting period: `year`, or whole calendar years from 1 January
+    (`period_from`) to 31 December (`period_to`), as the figures are kept per year."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        year, starts, ends = data.get("year"), data.get("period_from"), data.get("period_to")
+        if starts is None and ends is None:
+            if year is None and "year" not in self.errors:
+                self.add_error("year", "Give a year, or period_from and period_to.")
+            return data
+        if year is not None:
+            self.add_error("year", "Give a year or a period, not both.")
+        if starts is None or ends is None:
+            self.add_error("period_from" if starts is None else "period_to", "Required.")
+            return data
+        if (starts.month, starts.day) != (1, 1):
+            self.add_error("period_from", "Must be a 1 January (figures are kept per year).")
+        if (ends.month, ends.day) != (12, 31):
+            self.add_error("period_to", "Must be a 31 December (figures are kept per year).")
+        if starts > ends:
+            self.add_error("period_to", "Must not be before period_from.")
+        elif ends.year - starts.year >= MAX_SERIES_YEARS:
+            self.add_error("period_to", f"At most {MAX_SERIES_YEARS} years at once.")
+        return data
+
+
+class PeriodReportFilterSet(BasisFilterSet):
+    year = _year(
+        False,
+        "The year of the report; the CCM reports (ccm-*) may give period_from and period_to "
+        "instead.",
+    )
+    period_from = filters.DateFilter(
+        help_text="First day of the reporting period: a 1 January (YYYY-01-01)."
+    )
+    period_to = filters.DateFilter(
+        help_text="Last day of the reporting period: a 31 December (YYYY-12-31)."
+    )
+
+    class Meta(BasisFilterSet.Meta):
+        form = PeriodReportForm
+
+
+def parameters(filterset_class: type[BasisFilterSet], request: Request) -> dict[str, Any]:
+    """The validated query parameters; 400 `invalid` otherwise."""
     filterset = filterset_class(request.query_params, queryset=CasualtyFigure.objects.none())
     if not filterset.is_valid():
         raise ValidationError(
@@ -154,7 +202,14 @@ def figure_query(
                 for name, messages in filterset.errors.items()
             }
         )
-    data = filterset.form.cleaned_data
+    return dict(filterset.form.cleaned_data)
+
+
+def figure_query(
+    filterset_class: type[BasisFilterSet], request: Request
+) -> tuple[FigureQuery, Any]:
+    """The validated figure query and the `by` parameter; 400 `invalid` otherwise."""
+    data = parameters(filterset_class, request)
     query = FigureQuery(
         year=data.get("year"),
         year_from=data.get("year_from"),
@@ -164,6 +219,19 @@ def figure_query(
         verified_only=bool(data.get("verified_only")),
     )
     return query, data.get("by")
+
+
+def report_request(name: str, request: Request) -> reports.ReportRequest:
+    """The validated report request: a year, or (CCM reports) a period of whole years."""
+    period = name in reports.PERIOD_REPORTS
+    data = parameters(PeriodReportFilterSet if period else ReportFilterSet, request)
+    starts, ends = data.get("period_from"), data.get("period_to")
+    return reports.ReportRequest(
+        first_year=starts.year if starts else data["year"],
+        last_year=ends.year if ends else data["year"],
+        verified_only=bool(data.get("verified_only")),
+        extracted_at=timezone.now(),
+    )
 
 
 def masks_small_cells(request: Request, *, district_level: bool) -> bool:
@@ -194,7 +262,18 @@ class NullableCellField(CellField):
         super().__init__(allow_null=True, **kwargs)
 
 
-class StatisticsSummarySerializer(serializers.Serializer):
+def basis_field() -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=[BASIS_REPORTED_AND_VERIFIED, BASIS_VERIFIED_ONLY],
+        read_only=True,
+        help_text="What is counted: `reported_and_verified` (every accident not rejected or "
+        "deleted) or `verified_only` (the parameter `verified_only=true`).",
+    )
+
+
+class StatisticsFiguresSerializer(serializers.Serializer):
+    """The contract's summary fields (a summary, a breakdown row, a series row)."""
+
     accidents = CellField()
     casualties = CellField(help_text="Direct victims (killed, injured or of unknown outcome).")
     killed = CellField()
@@ -208,7 +287,11 @@ class StatisticsSummarySerializer(serializers.Serializer):
     girls = CellField()
 
 
-class StatisticsBreakdownRowSerializer(StatisticsSummarySerializer):
+class StatisticsSummarySerializer(StatisticsFiguresSerializer):
+    basis = basis_field()
+
+
+class StatisticsBreakdownRowSerializer(StatisticsFiguresSerializer):
     key = serializers.JSONField(read_only=True, help_text="The dimension's value; null: unknown.")
     name = serializers.CharField(read_only=True)
     accidents = NullableCellField(help_text="Null for victim dimensions (civilian status, sex).")
@@ -216,14 +299,16 @@ class StatisticsBreakdownRowSerializer(StatisticsSummarySerializer):
 
 class StatisticsBreakdownSerializer(serializers.Serializer):
     by = serializers.CharField(read_only=True)
+    basis = basis_field()
     rows = StatisticsBreakdownRowSerializer(many=True, read_only=True)
 
 
-class StatisticsSeriesRowSerializer(StatisticsSummarySerializer):
+class StatisticsSeriesRowSerializer(StatisticsFiguresSerializer):
     year = serializers.IntegerField(read_only=True)
 
 
 class StatisticsSeriesSerializer(serializers.Serializer):
+    basis = basis_field()
     rows = StatisticsSeriesRowSerializer(many=True, read_only=True)
 
 
@@ -236,6 +321,7 @@ class StatisticsAssistanceRowSerializer(serializers.Serializer):
 
 class StatisticsAssistanceSerializer(serializers.Serializer):
     by = serializers.CharField(read_only=True)
+    basis = basis_field()
     persons = serializers.IntegerField(read_only=True, help_text="Distinct persons assisted.")
     services = serializers.IntegerField(read_only=True)
     rows = StatisticsAssistanceRowSerializer(many=True, read_only=True)
@@ -263,6 +349,8 @@ def query_parameters(filterset_class: type[BasisFilterSet]) -> list[OpenApiParam
         schema: dict[str, Any] = {"type": "string"}
         if isinstance(declared, IntegerFilter):
             schema = {"type": "integer", "minimum": EARLIEST_ACCIDENT.year, "maximum": LATEST_YEAR}
+        elif isinstance(declared, filters.DateFilter):
+            schema = {"type": "string", "format": "date"}
         elif "choices" in declared.extra:
             schema["enum"] = [value for value, _ in declared.extra["choices"]]
         parameters.append(
@@ -289,7 +377,7 @@ class StatisticsSummaryView(APIView):
     )
     def get(self, request: Request) -> Response:
         query, _ = figure_query(SummaryFilterSet, request)
-        figures = figures_summary(query=query)
+        figures = {**figures_summary(query=query), "basis": query.basis}
         mask = masks_small_cells(request, district_level=query.district_level)
         return Response(self.OutputSerializer(figures, context={"mask": mask}).data)
 
@@ -307,7 +395,7 @@ class StatisticsBreakdownView(APIView):
         query, by = figure_query(BreakdownFilterSet, request)
         rows = figures_breakdown(by=by, query=query)
         mask = masks_small_cells(request, district_level=query.district_level or by == "district")
-        body = {"by": by, "rows": rows}
+        body = {"by": by, "basis": query.basis, "rows": rows}
         return Response(self.OutputSerializer(body, context={"mask": mask}).data)
 
 
@@ -324,7 +412,8 @@ class StatisticsSeriesView(APIView):
         query, _ = figure_query(SeriesFilterSet, request)
         rows = figures_series(query=query)
         mask = masks_small_cells(request, district_level=query.district_level)
-        return Response(self.OutputSerializer({"rows": rows}, context={"mask": mask}).data)
+        body = {"basis": query.basis, "rows": rows}
+        return Response(self.OutputSerializer(body, context={"mask": mask}).data)
 
 
 class StatisticsAssistanceView(APIView):
@@ -338,16 +427,17 @@ class StatisticsAssistanceView(APIView):
     )
     def get(self, request: Request) -> Response:
         query, by = figure_query(AssistanceFilterSet, request)
-        figures = assistance_breakdown(by=by, query=query)
+        figures = {**assistance_breakdown(by=by, query=query), "basis": query.basis}
         return Response(self.OutputSerializer(figures).data)
 
 
 class StatisticsReportView(APIView):
-    """A report table as CSV or XLSX (`reports/<name>.<csv|xlsx>?year=`)."""
+    """A report as CSV or XLSX (`reports/<name>.<csv|xlsx>?year=`; the CCM reports also take
+    a period of whole years, `period_from=YYYY-01-01&period_to=YYYY-12-31`)."""
 
     @extend_schema(
         parameters=[
-            *query_parameters(ReportFilterSet),
+            *query_parameters(PeriodReportFilterSet),
             OpenApiParameter("name", str, OpenApiParameter.PATH, enum=list(reports.REPORTS)),
             OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=list(reports.FORMATS)),
         ],
@@ -361,8 +451,7 @@ class StatisticsReportView(APIView):
     def get(self, request: Request, name: str, fmt: str) -> HttpResponse:
         if name not in reports.REPORTS or fmt not in reports.FORMATS:
             raise NotFound
-        query, _ = figure_query(ReportFilterSet, request)
-        return reports.report_response(name=name, fmt=fmt, query=query)
+        return reports.report_response(name=name, fmt=fmt, request=report_request(name, request))
 
     def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
         # The body is a file whatever the client accepts; errors are still JSON.

@@ -162,9 +162,7 @@ def recount_assistance() -> Cells:
         "service_type": Coalesce(F("service_type_id"), Value("")),
         "provider": F("provider_organisation_id"),
         "status": F("status"),
-        "need": Case(
-            When(status="cancelled", then=Value("cancelled")), default=Value("assessed")
-        ),
+        "need": Case(When(status="cancelled", then=Value("cancelled")), default=Value("assessed")),
     }
     counts: Cells = {}
     columns = ("place", "accident_status", "device", "assistance_year", "key")

@@ -10,7 +10,7 @@ from figures.reports.base import SEX_AGE_COLUMNS, ReportRequest, sex_age_counts
 from figures.selectors import casualty_cells
 from victims.choices import Outcome
 
-HEADER = ("Period", "Devices", "Outcome", *SEX_AGE_COLUMNS)
+HEADER = ("Period", "Devices", "Outcome", *SEX_AGE_COLUMNS, "Total")
 SCOPES = (("All devices", None), ("Cluster submunitions", DeviceCategory.CLUSTER_SUBMUNITION))
 OUTCOMES = (
     (Outcome.KILLED, "Killed"),

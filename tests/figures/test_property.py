@@ -42,7 +42,12 @@ DEVICES = (  # device category and ordnance type (the mine split reads the type)
     ("grenade", None),
     ("landmine", "PMN"),
 )
-INJURIES: tuple[list[str], ...] = ([], ["hand_fingers"], ["amputation_leg_left"], ["burns", "vision_right"])
+INJURIES: tuple[list[str], ...] = (
+    [],
+    ["hand_fingers"],
+    ["amputation_leg_left"],
+    ["burns", "vision_right"],
+)
 SERVICES = (
     ("medical_care", "emergency_care", "MOH"),
     ("physical_rehabilitation", "prosthesis", "COPE"),

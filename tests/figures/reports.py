@@ -26,7 +26,7 @@ def download(tablet: Tablet, name: str, fmt: str, **params: str) -> Any:
     `params` name a year or a period)."""
     if not {"year", "period_from", "period_to"} & set(params):
         params["year"] = "2026"
-    with patch("figures.api.views.timezone.now", return_value=EXTRACTED_AT):
+    with patch("django.utils.timezone.now", return_value=EXTRACTED_AT):
         return tablet.client.get(
             f"/api/v1/statistics/reports/{name}.{fmt}", params, **tablet.headers
         )

@@ -56,15 +56,25 @@ class CasualtyFigureAdmin(FigureAdmin):
         "province",
         "district",
         "device_category",
+        "ordnance_type",
         "activity",
         "civilian_status",
         "sex",
         "age_group",
         "outcome",
+        "disabled",
         "verified",
         "count",
     )
-    list_filter = ("year", "verified", "outcome", "age_group", "sex", "device_category")
+    list_filter = (
+        "year",
+        "verified",
+        "outcome",
+        "disabled",
+        "age_group",
+        "sex",
+        "device_category",
+    )
 
     def get_urls(self) -> list[URLPattern]:
         view = self.admin_site.admin_view
@@ -124,6 +134,7 @@ class AccidentFigureAdmin(FigureAdmin):
         "province",
         "district",
         "device_category",
+        "ordnance_type",
         "activity",
         "classification",
         "verified",
@@ -138,13 +149,14 @@ class AssistanceFigureAdmin(FigureAdmin):
         "year",
         "province",
         "accident_year",
+        "device_category",
         "grouping",
         "key",
         "verified",
         "persons",
         "services",
     )
-    list_filter = ("year", "grouping", "verified")
+    list_filter = ("year", "grouping", "verified", "device_category")
 
 
 @admin.register(StatisticsSlice)

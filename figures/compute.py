@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 from accidents.models import Accident, AccidentFigure
 from accidents.selectors import counted_accidents_q, month_of, verified_of
 from fieldsync.bulk import insert_from_query, quoted_columns
-from victims.choices import NEED_WITHDRAWN, VictimType
+from victims.choices import NEED_ASSESSED, NEED_WITHDRAWN, VictimType
 from victims.models import (
     Assistance,
     AssistanceFigure,
@@ -178,7 +178,6 @@ def assistance_year() -> Coalesce:
 
 
 EMPTY = "''"  # the SQL text of an empty string
-NEED_ASSESSED = "assessed"  # the key of the need grouping for every status but NEED_WITHDRAWN
 
 
 def assistance_figures_replace(*, year: int | None = None, province: str | None = None) -> int:

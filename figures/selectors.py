@@ -14,7 +14,16 @@ from accidents.choices import Activity, Classification, DeviceCategory
 from accidents.models import AccidentFigure, District, Province
 from accidents.selectors import ordnance_mine_types
 from fieldsync.models import Organisation
-from victims.choices import AgeGroup, AssistanceStatus, CivilianStatus, Outcome, Pillar, Sex
+from victims.choices import (
+    NEED_ASSESSED,
+    NEED_WITHDRAWN,
+    AgeGroup,
+    AssistanceStatus,
+    CivilianStatus,
+    Outcome,
+    Pillar,
+    Sex,
+)
 from victims.models import AssistanceFigure, AssistanceGrouping, CasualtyFigure, ServiceType
 
 Row = dict[str, Any]
@@ -70,7 +79,7 @@ CHOICE_LABELS: Mapping[str, Mapping[str, Any]] = {
     "civilian_status": dict(CivilianStatus.choices),
     "pillar": dict(Pillar.choices),
     "status": dict(AssistanceStatus.choices),
-    "need": {"assessed": "Needs assessed", AssistanceStatus.CANCELLED: "Needs withdrawn"},
+    "need": {NEED_ASSESSED: "Needs assessed", NEED_WITHDRAWN: "Needs withdrawn"},
 }
 # What the figures count, in the API's `basis` and in every report: all accidents reported (not
 # rejected, not deleted), verified or not; or only those the NRA has verified.

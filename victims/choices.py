@@ -109,6 +109,8 @@ class AssistanceStatus(models.TextChoices):
 
 # An assistance record is a need from the moment it is recorded; every status but cancelled is a
 # need assessed, `completed` a need met (the CCM's "needs assessed and met", docs/statistics.md).
+# The figures' need grouping has two keys: NEED_ASSESSED and NEED_WITHDRAWN.
+NEED_ASSESSED = "assessed"
 NEED_WITHDRAWN = AssistanceStatus.CANCELLED
 NEED_MET = AssistanceStatus.COMPLETED
 

@@ -9,7 +9,7 @@ from typing import Any
 from accidents.choices import DeviceCategory
 from figures.reports.base import ReportRequest
 from figures.selectors import assistance_breakdown
-from victims.choices import AssistanceStatus, Pillar
+from victims.choices import NEED_ASSESSED, NEED_MET, NEED_WITHDRAWN, AssistanceStatus, Pillar
 from victims.models import AssistanceGrouping
 
 HEADER = ("Victims", "Grouping", "Key", "Name", "Persons", "Services")
@@ -45,9 +45,9 @@ def assistance_rows(*, request: ReportRequest) -> list[list[Any]]:
         need = {row["key"]: row for row in total["rows"]}
         status = {row["key"]: row for row in breakdowns[AssistanceGrouping.STATUS]["rows"]}
         for key, name, row in (
-            ("assessed", "Needs assessed", need.get("assessed", NONE)),
-            ("met", "Needs met (completed)", status.get(AssistanceStatus.COMPLETED, NONE)),
-            ("withdrawn", "Needs withdrawn (cancelled)", need.get("cancelled", NONE)),
+            ("assessed", "Needs assessed", need.get(NEED_ASSESSED, NONE)),
+            ("met", "Needs met (completed)", status.get(NEED_MET, NONE)),
+            ("withdrawn", "Needs withdrawn (cancelled)", need.get(NEED_WITHDRAWN, NONE)),
         ):
             rows.append([scope, "Need", key, name, row["persons"], row["services"]])
         for grouping in GROUPINGS:

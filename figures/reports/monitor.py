@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
+
 from accidents.choices import DeviceCategory, MineType
 from figures.reports.base import SEX_AGE_COLUMNS, Report, ReportRequest, report_start
 from figures.reports.base import sex_age_counts as sex_age
@@ -42,7 +44,8 @@ def monitor_report(*, request: ReportRequest) -> Report:
     year = request.year
     report = report_start(
         name="monitor",
-        title=f"Landmine and Cluster Munition Monitor: Lao PDR casualties, {year}",
+        title=f"Landmine and Cluster Munition Monitor: {settings.FIELDSYNC['REPORT_STATE']} "
+        f"casualties, {year}",
         header=HEADER,
         request=request,
     )

@@ -64,8 +64,8 @@ class DistrictAdmin(ReferenceRecordAdmin):
 
 @admin.register(OrdnanceType)
 class OrdnanceTypeAdmin(ReferenceRecordAdmin):
-    list_display = ("code", "name", "device_category", "version", "updated_at")
-    list_filter = ("device_category",)
+    list_display = ("code", "name", "device_category", "mine_type", "version", "updated_at")
+    list_filter = ("device_category", "mine_type")
     search_fields = ("code", "name")
 
 

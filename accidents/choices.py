@@ -35,6 +35,14 @@ class DeviceCategory(models.TextChoices):
     UNKNOWN = "unknown", _("Unknown")
 
 
+class MineType(models.TextChoices):
+    """What kind of mine an ordnance type of the `landmine` category is (the Monitor's split)."""
+
+    ANTIPERSONNEL = "antipersonnel", _("Antipersonnel mine")
+    ANTIVEHICLE = "antivehicle", _("Antivehicle mine")
+    IMPROVISED = "improvised", _("Improvised mine")
+
+
 class Activity(models.TextChoices):
     FARMING = "farming", _("Farming")
     DIGGING = "digging", _("Digging")

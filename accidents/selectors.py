@@ -16,6 +16,7 @@ from django.db.models import Case, Q, Value, When
 from django.db.models.functions import ExtractMonth
 
 from accidents.choices import AccidentStatus, DatePrecision
+from accidents.models import OrdnanceType
 
 COUNTED_STATUSES = (AccidentStatus.REPORTED, AccidentStatus.VERIFIED)  # rejected never counts
 
@@ -40,6 +41,11 @@ def verified_of(accident: str = "") -> Case:
 def counted_accidents_q(prefix: str = "") -> Q:
     """The accidents that count in figures: not deleted, not rejected."""
     return Q(**{f"{prefix}is_deleted": False, f"{prefix}status__in": COUNTED_STATUSES})
+
+
+def ordnance_mine_types() -> dict[str, str]:
+    """{ordnance type code: mine type} of the types whose mine type is known (one query)."""
+    return dict(OrdnanceType.objects.exclude(mine_type="").values_list("code", "mine_type"))
 
 
 class VictimSummary(NamedTuple):

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accidents.choices import AccidentStatus, DeviceCategory
+from accidents.choices import AccidentStatus, DeviceCategory, MineType
 from accidents.models import (
     Accident,
     District,
@@ -61,6 +61,12 @@ STARTER_ORDNANCE_TYPES: tuple[tuple[str, str, DeviceCategory], ...] = (
     ("23MM", "23 mm anti-aircraft projectile", DeviceCategory.ARTILLERY_MORTAR),
     ("FUZE", "Fuze", DeviceCategory.FUZE),
 )
+# The mine type of the starter mines (server-side reference data: not on the wire).
+STARTER_MINE_TYPES: dict[str, MineType] = {
+    "M14": MineType.ANTIPERSONNEL,
+    "M16": MineType.ANTIPERSONNEL,
+    "PMN": MineType.ANTIPERSONNEL,
+}
 
 
 @transaction.atomic
@@ -103,9 +109,14 @@ def districts_seed(
 def ordnance_types_seed(
     *, update_existing: bool = False, changes: ChangeSet | None = None
 ) -> UpsertResult[OrdnanceType]:
-    """Create the starter ordnance types that are missing."""
+    """Create the starter ordnance types that are missing (mines with their mine type)."""
     rows = [
-        {"code": code, "name": name, "device_category": category.value}
+        {
+            "code": code,
+            "name": name,
+            "device_category": category.value,
+            "mine_type": STARTER_MINE_TYPES.get(code, ""),
+        }
         for code, name, category in STARTER_ORDNANCE_TYPES
     ]
     return reference_rows_upsert(

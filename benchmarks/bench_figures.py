@@ -19,6 +19,14 @@ import psycopg
 from benchmarks import harness
 
 COUNTED = "('reported', 'verified')"
+# victims.choices.DISABLING_INJURIES, as SQL (the raw baseline reads no project code).
+DISABLING = ", ".join(
+    f"'{code}'"
+    for code in (
+        "amputation_arm_left", "amputation_arm_right", "amputation_leg_left",
+        "amputation_leg_right", "hearing", "vision_left", "vision_right",
+    )
+)  # fmt: skip
 DEVICES = ["cluster_submunition", "large_bomb", "landmine", "artillery_mortar", "grenade", "fuze"]
 ACTIVITIES = ["farming", "digging", "fire_cooking", "playing", "scrap_metal", "forest_products"]
 SERVICES = ["emergency_care", "surgery", "prosthesis", "physiotherapy", "counselling", None]
@@ -80,8 +88,9 @@ def _fill(conn: psycopg.Connection[Any], missing: int) -> None:
           CASE WHEN g % 3 = 0 THEN 'killed' ELSE 'injured' END,
           CASE WHEN g % 5 < 3 THEN 'male' ELSE 'female' END,
           CASE WHEN g % 11 = 0 THEN NULL ELSE g % 80 END, false,
-          CASE WHEN g % 17 = 0 THEN 'military' ELSE 'civilian' END, 'unknown', '[]', '', '', '',
-          'none'
+          CASE WHEN g % 17 = 0 THEN 'military' ELSE 'civilian' END, 'unknown',
+          (CASE WHEN g % 7 = 0 THEN '["amputation_leg_left"]' WHEN g % 7 = 1 THEN '["burns"]'
+                ELSE '[]' END)::jsonb, '', '', '', 'none'
         FROM generate_series(1, {direct}) AS g""")
     conn.execute(f"""
         INSERT INTO victims_victim (id, version, created_at, updated_at, is_deleted,
@@ -113,21 +122,24 @@ def _fill(conn: psycopg.Connection[Any], missing: int) -> None:
 RAW_ACCIDENTS = f"""
     SELECT extract(year FROM occurred_on)::int, province_id,
       CASE WHEN date_precision = 'year' THEN NULL ELSE extract(month FROM occurred_on)::int END,
-      district_id, device_category, activity, classification, status = 'verified', count(*)
+      district_id, device_category, COALESCE(ordnance_type_id, ''), activity, classification,
+      status = 'verified', count(*)
     FROM accidents_accident
     WHERE NOT is_deleted AND status IN {COUNTED}
-    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"""
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9"""
 
 RAW_CASUALTIES = f"""
     SELECT extract(year FROM a.occurred_on)::int, a.province_id,
       CASE WHEN a.date_precision = 'year' THEN NULL ELSE extract(month FROM a.occurred_on)::int
       END,
-      a.district_id, a.device_category, a.activity, a.classification, v.civilian_status, v.sex,
-      v.age_group, v.outcome, a.status = 'verified', count(*)
+      a.district_id, a.device_category, COALESCE(a.ordnance_type_id, ''), a.activity,
+      a.classification, v.civilian_status, v.sex, v.age_group, v.outcome,
+      v.outcome = 'injured' AND v.injuries ?| array[{DISABLING}], a.status = 'verified',
+      count(*)
     FROM victims_victim v JOIN accidents_accident a ON a.id = v.accident_id
     WHERE NOT v.is_deleted AND v.victim_type = 'direct' AND NOT a.is_deleted
       AND a.status IN {COUNTED}
-    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12"""
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14"""
 
 RAW_ASSISTANCE = f"""
     WITH counted AS (
@@ -136,6 +148,8 @@ RAW_ASSISTANCE = f"""
         COALESCE(a.occurred_on, ra.occurred_on) AS occurred_on,
         COALESCE(a.province_id, ra.province_id) AS province,
         COALESCE(a.status, ra.status) = 'verified' AS verified,
+        COALESCE(a.device_category, ra.device_category) AS device,
+        CASE WHEN s.status = 'cancelled' THEN 'cancelled' ELSE 'assessed' END AS need,
         COALESCE(extract(year FROM s.started_on), extract(year FROM s.completed_on),
                  extract(year FROM s.created_at AT TIME ZONE 'Asia/Vientiane'))::int AS year
       FROM victims_assistance s
@@ -147,15 +161,16 @@ RAW_ASSISTANCE = f"""
         (v.accident_id IS NOT NULL AND NOT a.is_deleted AND a.status IN {COUNTED})
         OR (v.accident_id IS NULL AND NOT r.is_deleted AND NOT ra.is_deleted
             AND ra.status IN {COUNTED})))
-    SELECT extract(year FROM occurred_on)::int, province, verified, year,
+    SELECT extract(year FROM occurred_on)::int, province, verified, device, year,
       CASE WHEN GROUPING(pillar) = 0 THEN 'pillar' WHEN GROUPING(service) = 0 THEN 'service_type'
            WHEN GROUPING(provider) = 0 THEN 'provider' WHEN GROUPING(status) = 0 THEN 'status'
-           WHEN GROUPING(sex_age) = 0 THEN 'sex_age' ELSE 'total' END,
-      COALESCE(pillar, service, provider, status, sex_age, ''),
+           WHEN GROUPING(sex_age) = 0 THEN 'sex_age' WHEN GROUPING(need) = 0 THEN 'need'
+           ELSE 'total' END,
+      COALESCE(pillar, service, provider, status, sex_age, need, ''),
       count(DISTINCT victim_id), count(*)
     FROM counted
-    GROUP BY extract(year FROM occurred_on)::int, province, verified, year,
-      GROUPING SETS ((), (pillar), (service), (provider), (status), (sex_age))"""
+    GROUP BY extract(year FROM occurred_on)::int, province, verified, device, year,
+      GROUPING SETS ((), (pillar), (service), (provider), (status), (sex_age), (need))"""
 
 
 def _raw_figures() -> tuple[float, dict[str, Counter[tuple[Any, ...]]]]:
@@ -181,16 +196,18 @@ def _stored_figures() -> dict[str, Counter[tuple[Any, ...]]]:
     from victims.models import AssistanceFigure, CasualtyFigure
 
     accident = AccidentFigure.objects.values_list(
-        "year", "province", "month", "district", "device_category", "activity",
+        "year", "province", "month", "district", "device_category", "ordnance_type", "activity",
         "classification", "verified", "count",
     )  # fmt: skip
     casualty = CasualtyFigure.objects.values_list(
-        "year", "province", "month", "district", "device_category", "activity",
-        "classification", "civilian_status", "sex", "age_group", "outcome", "verified", "count",
+        "year", "province", "month", "district", "device_category", "ordnance_type", "activity",
+        "classification", "civilian_status", "sex", "age_group", "outcome", "disabled",
+        "verified", "count",
     )  # fmt: skip
     assistance = AssistanceFigure.objects.values_list(
-        "accident_year", "province", "verified", "year", "grouping", "key", "persons", "services"
-    )
+        "accident_year", "province", "verified", "device_category", "year", "grouping", "key",
+        "persons", "services",
+    )  # fmt: skip
     return {
         "accident": Counter(tuple(r) for r in accident.iterator(chunk_size=20_000)),
         "casualty": Counter(tuple(r) for r in casualty.iterator(chunk_size=20_000)),

@@ -22,7 +22,6 @@ from fieldsync.fields import ascii_natural
 from fieldsync.models import Role
 from figures import dashboard, reports
 from figures.models import DirtySlice, StatisticsSlice
-from figures.selectors import FigureQuery
 from victims.models import AssistanceFigure, CasualtyFigure
 
 CHART_WIDTH = 720
@@ -58,15 +57,25 @@ class CasualtyFigureAdmin(FigureAdmin):
         "province",
         "district",
         "device_category",
+        "ordnance_type",
         "activity",
         "civilian_status",
         "sex",
         "age_group",
         "outcome",
+        "disabled",
         "verified",
         "count",
     )
-    list_filter = ("year", "verified", "outcome", "age_group", "sex", "device_category")
+    list_filter = (
+        "year",
+        "verified",
+        "outcome",
+        "disabled",
+        "age_group",
+        "sex",
+        "device_category",
+    )
 
     def get_urls(self) -> list[URLPattern]:
         view = self.admin_site.admin_view
@@ -106,8 +115,10 @@ class CasualtyFigureAdmin(FigureAdmin):
         year = _year(request.GET.get("year"))
         if not self.has_view_permission(request) or name not in reports.REPORTS or year is None:
             raise Http404
-        query = FigureQuery(year=year, verified_only=request.GET.get("verified_only") == "true")
-        return reports.report_response(name=name, fmt=fmt, query=query)
+        report_request = reports.ReportRequest.for_year(
+            year, verified_only=request.GET.get("verified_only") == "true"
+        )
+        return reports.report_response(name=name, fmt=fmt, request=report_request)
 
 
 def _year(value: str | None) -> int | None:
@@ -125,6 +136,7 @@ class AccidentFigureAdmin(FigureAdmin):
         "province",
         "district",
         "device_category",
+        "ordnance_type",
         "activity",
         "classification",
         "verified",
@@ -139,13 +151,14 @@ class AssistanceFigureAdmin(FigureAdmin):
         "year",
         "province",
         "accident_year",
+        "device_category",
         "grouping",
         "key",
         "verified",
         "persons",
         "services",
     )
-    list_filter = ("year", "grouping", "verified")
+    list_filter = ("year", "grouping", "verified", "device_category")
 
 
 @admin.register(StatisticsSlice)

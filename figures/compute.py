@@ -11,13 +11,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, models
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Coalesce, ExtractYear
 
 from accidents.models import Accident, AccidentFigure
 from accidents.selectors import counted_accidents_q, month_of, verified_of
 from fieldsync.bulk import insert_from_query, quoted_columns
-from victims.choices import VictimType
+from victims.choices import NEED_ASSESSED, NEED_WITHDRAWN, VictimType
 from victims.models import (
     Assistance,
     AssistanceFigure,
@@ -25,6 +25,7 @@ from victims.models import (
     CasualtyFigure,
     Victim,
 )
+from victims.selectors import disabled_of
 
 
 def year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
@@ -62,6 +63,7 @@ def accident_figures_replace(*, year: int | None = None, province: str | None = 
             "device_category",
             "activity",
             "classification",
+            ordnance=Coalesce(F("ordnance_type_id"), Value("")),
             month=month_of(),
             district_code=F("district_id"),
             is_verified=verified_of(),
@@ -78,6 +80,7 @@ def accident_figures_replace(*, year: int | None = None, province: str | None = 
             "month": "month",
             "district": "district_code",
             "device_category": "device_category",
+            "ordnance_type": "ordnance",
             "activity": "activity",
             "classification": "classification",
             "verified": "is_verified",
@@ -106,9 +109,11 @@ def casualty_figures_replace(*, year: int | None = None, province: str | None = 
             "sex",
             "age_group",
             "outcome",
+            is_disabled=disabled_of(),
             month=month_of("accident__"),
             district_code=F("accident__district_id"),
             device=F("accident__device_category"),
+            ordnance=Coalesce(F("accident__ordnance_type_id"), Value("")),
             accident_activity=F("accident__activity"),
             accident_classification=F("accident__classification"),
             is_verified=verified_of("accident__"),
@@ -125,12 +130,14 @@ def casualty_figures_replace(*, year: int | None = None, province: str | None = 
             "month": "month",
             "district": "district_code",
             "device_category": "device",
+            "ordnance_type": "ordnance",
             "activity": "accident_activity",
             "classification": "accident_classification",
             "civilian_status": "civilian_status",
             "sex": "sex",
             "age_group": "age_group",
             "outcome": "outcome",
+            "disabled": "is_disabled",
             "verified": "is_verified",
             "count": "casualties",
         },
@@ -192,6 +199,7 @@ def assistance_figures_replace(*, year: int | None = None, province: str | None 
             victim_sex=F("victim__sex"),
             victim_age_group=F("victim__age_group"),
             is_verified=verified_of(path),
+            device=F(f"{path}device_category"),
             assistance_year=assistance_year(),
             slice_year=ExtractYear(f"{path}occurred_on"),
             slice_province=F(f"{path}province_id"),
@@ -202,7 +210,7 @@ def assistance_figures_replace(*, year: int | None = None, province: str | None 
     rows = own.union(via_related, all=True)  # a victim has its own accident or a relative's
     # Persons cannot be summed across cells: each grouping set counts distinct victims itself,
     # in the database (UNION ALL of one GROUP BY per set: SQLite has no GROUPING SETS).
-    cell = "q.slice_year, q.slice_province, q.is_verified, q.assistance_year"
+    cell = "q.slice_year, q.slice_province, q.is_verified, q.device, q.assistance_year"
     keys = {
         AssistanceGrouping.TOTAL: "",  # one cell per slice and year: no key to group by
         AssistanceGrouping.PILLAR: "q.pillar",
@@ -210,6 +218,11 @@ def assistance_figures_replace(*, year: int | None = None, province: str | None 
         AssistanceGrouping.PROVIDER: "q.provider",
         AssistanceGrouping.STATUS: "q.status",
         AssistanceGrouping.SEX_AGE: "q.victim_sex || ':' || q.victim_age_group",
+        # A need is assessed unless it was withdrawn (victims.choices.NEED_WITHDRAWN).
+        AssistanceGrouping.NEED: (
+            f"CASE WHEN q.status = '{NEED_WITHDRAWN.value}' THEN '{NEED_WITHDRAWN.value}' "
+            f"ELSE '{NEED_ASSESSED}' END"
+        ),
     }
     selects = " UNION ALL ".join(
         f"SELECT {cell}, '{grouping.value}', {key or EMPTY}, COUNT(DISTINCT q.victim_id), "  # noqa: S608
@@ -218,7 +231,16 @@ def assistance_figures_replace(*, year: int | None = None, province: str | None 
     )
     quote = connection.ops.quote_name
     meta = AssistanceFigure._meta
-    columns = ("accident_year", "province", "verified", "year", "grouping", "key", "persons")
+    columns = (
+        "accident_year",
+        "province",
+        "verified",
+        "device_category",
+        "year",
+        "grouping",
+        "key",
+        "persons",
+    )
     names = quoted_columns(AssistanceFigure, (*columns, "services"))
     sql, params = rows.query.sql_with_params()
     with connection.cursor() as cursor:

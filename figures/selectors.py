@@ -12,8 +12,18 @@ from django.db.models.functions import Coalesce
 
 from accidents.choices import Activity, Classification, DeviceCategory
 from accidents.models import AccidentFigure, District, Province
+from accidents.selectors import ordnance_mine_types
 from fieldsync.models import Organisation
-from victims.choices import AgeGroup, AssistanceStatus, CivilianStatus, Outcome, Pillar, Sex
+from victims.choices import (
+    NEED_ASSESSED,
+    NEED_WITHDRAWN,
+    AgeGroup,
+    AssistanceStatus,
+    CivilianStatus,
+    Outcome,
+    Pillar,
+    Sex,
+)
 from victims.models import AssistanceFigure, AssistanceGrouping, CasualtyFigure, ServiceType
 
 Row = dict[str, Any]
@@ -69,12 +79,18 @@ CHOICE_LABELS: Mapping[str, Mapping[str, Any]] = {
     "civilian_status": dict(CivilianStatus.choices),
     "pillar": dict(Pillar.choices),
     "status": dict(AssistanceStatus.choices),
+    "need": {NEED_ASSESSED: "Needs assessed", NEED_WITHDRAWN: "Needs withdrawn"},
 }
+# What the figures count, in the API's `basis` and in every report: all accidents reported (not
+# rejected, not deleted), verified or not; or only those the NRA has verified.
+BASIS_REPORTED_AND_VERIFIED = "reported_and_verified"
+BASIS_VERIFIED_ONLY = "verified_only"
 
 
 @dataclass(frozen=True)
 class FigureQuery:
-    """Which figures: a year (or a range of years), an area, all reported or verified only."""
+    """Which figures: a year (or a range of years), an area, all reported or verified only, and
+    optionally one device category (the accident's; a family member's: their casualty's)."""
 
     year: int | None = None
     year_from: int | None = None
@@ -82,6 +98,7 @@ class FigureQuery:
     province: str | None = None
     district: str | None = None
     verified_only: bool = False
+    device_category: str | None = None
 
     def q(self, *, year_field: str = "year", area: bool = True) -> Q:
         q = Q()
@@ -97,11 +114,17 @@ class FigureQuery:
             q &= Q(district=self.district)
         if self.verified_only:
             q &= Q(verified=True)
+        if self.device_category:
+            q &= Q(device_category=self.device_category)
         return q
 
     @property
     def district_level(self) -> bool:
         return bool(self.district)
+
+    @property
+    def basis(self) -> str:
+        return BASIS_VERIFIED_ONLY if self.verified_only else BASIS_REPORTED_AND_VERIFIED
 
 
 def _casualty_sums() -> dict[str, Coalesce]:
@@ -175,6 +198,21 @@ def figures_series(*, query: FigureQuery) -> list[Row]:
 def casualty_cells(*, query: FigureQuery, columns: Iterable[str]) -> list[Row]:
     """The casualty fields per combination of figure columns (for the report tables)."""
     return _grouped(CasualtyFigure.objects.filter(query.q()), columns)
+
+
+def accident_cells(*, query: FigureQuery, columns: Iterable[str]) -> list[Row]:
+    """Accidents per combination of accident figure columns (for the report tables)."""
+    return list(
+        AccidentFigure.objects.filter(query.q())
+        .order_by()
+        .values(*columns)
+        .annotate(accidents=Coalesce(Sum("count"), 0))
+    )
+
+
+def mine_types() -> dict[str, str]:
+    """The mine type of each ordnance type that has one (the figures keep the type's code)."""
+    return ordnance_mine_types()
 
 
 def assistance_breakdown(*, by: str, query: FigureQuery) -> Row:

@@ -58,6 +58,7 @@ COUNTED_FIELDS: Mapping[str, tuple[str, ...]] = {
         "district",
         "classification",
         "device_category",
+        "ordnance_type",
         "activity",
         "status",
     ),
@@ -69,6 +70,7 @@ COUNTED_FIELDS: Mapping[str, tuple[str, ...]] = {
         "sex",
         "age_group",
         "civilian_status",
+        "injuries",
     ),
     "assistance": (
         "victim",

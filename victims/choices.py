@@ -68,6 +68,22 @@ class Injury(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# The injuries that leave a lasting impairment: an injured casualty with one of them counts as
+# "disabled" in SDG 18.1.1 (death, disabled, injured). Hand or fingers and foot or toes name the
+# injured part, not its loss, so they do not count (docs/statistics.md, Reports).
+DISABLING_INJURIES = frozenset(
+    {
+        Injury.AMPUTATION_ARM_LEFT,
+        Injury.AMPUTATION_ARM_RIGHT,
+        Injury.AMPUTATION_LEG_LEFT,
+        Injury.AMPUTATION_LEG_RIGHT,
+        Injury.VISION_LEFT,
+        Injury.VISION_RIGHT,
+        Injury.HEARING,
+    }
+)
+
+
 class Consent(models.TextChoices):
     SELF = "self", _("Given by the victim")
     GUARDIAN = "guardian", _("Given by a guardian")
@@ -89,6 +105,14 @@ class AssistanceStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("In progress")
     COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+# An assistance record is a need from the moment it is recorded; every status but cancelled is a
+# need assessed, `completed` a need met (the CCM's "needs assessed and met", docs/statistics.md).
+# The figures' need grouping has two keys: NEED_ASSESSED and NEED_WITHDRAWN.
+NEED_ASSESSED = "assessed"
+NEED_WITHDRAWN = AssistanceStatus.CANCELLED
+NEED_MET = AssistanceStatus.COMPLETED
 
 
 PERSONAL_FIELDS = ("full_name", "date_of_birth", "phone", "guardian_name")

@@ -1,15 +1,39 @@
-"""Reads of the victims app: what the accident side asks of victims (`AccidentVictims`)."""
+"""Reads of the victims app: what the accident side asks of victims (`AccidentVictims`), and
+how the figures classify a casualty's injuries (`disabled_of`)."""
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Collection, Sequence
+from functools import reduce
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db import models
+from django.db.models import Case, Count, Q, Value, When
+from django.db.models.functions import Cast
+from django.db.models.lookups import Contains
 
 from accidents.selectors import VictimSummary
-from victims.choices import Outcome, VictimType
+from victims.choices import DISABLING_INJURIES, Outcome, VictimType
 from victims.models import Assistance, Victim
+
+
+def disabled_of(victim: str = "") -> Case:
+    """True for an injured casualty with a disabling injury (amputation, sight, hearing).
+
+    The injuries are a JSON list of vocabulary codes: its text holds each code in double quotes
+    on SQLite and PostgreSQL alike, so a code is found by its quoted text, in SQL.
+    """
+    injuries = Cast(f"{victim}injuries", models.TextField())
+    disabling = reduce(
+        operator.or_,
+        (Q(Contains(injuries, f'"{code}"')) for code in sorted(DISABLING_INJURIES)),
+    )
+    return Case(
+        When(Q(**{f"{victim}outcome": Outcome.INJURED}) & disabling, then=Value(True)),
+        default=Value(False),
+        output_field=models.BooleanField(),
+    )
 
 
 class VictimsOfAccidents:

@@ -19,6 +19,9 @@ class AccidentFigure(models.Model):
     device_category = models.CharField(
         _("device category"), max_length=32, choices=DeviceCategory.choices
     )
+    # The accident's ordnance type code, empty when not recorded (the Monitor's mine split reads
+    # the type's mine type when it reports, so an edit of the reference row needs no recount).
+    ordnance_type = models.CharField(_("ordnance type"), max_length=32, blank=True, default="")
     activity = models.CharField(_("activity"), max_length=32, choices=Activity.choices)
     classification = models.CharField(
         _("classification"), max_length=16, choices=Classification.choices

@@ -12,6 +12,7 @@ from accidents.choices import (
     Classification,
     DatePrecision,
     DeviceCategory,
+    MineType,
     TimeOfDay,
     YesNoUnknown,
 )
@@ -65,11 +66,22 @@ class OrdnanceType(ReferenceRecord):
     device_category = models.CharField(
         _("device category"), max_length=32, choices=DeviceCategory.choices
     )
+    # Server-side only (not on the wire): which mine a `landmine` type is, for the Monitor's
+    # antipersonnel / antivehicle / improvised split; empty for other categories or not known.
+    mine_type = models.CharField(
+        _("mine type"), max_length=16, choices=MineType.choices, blank=True
+    )
 
     class Meta:
         ordering = ["device_category", "code"]
         verbose_name = _("ordnance type")
         verbose_name_plural = _("ordnance types")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(mine_type="") | Q(device_category=DeviceCategory.LANDMINE),
+                name="ordnance_type_mine_type_for_landmines",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.code

@@ -166,6 +166,15 @@ FIELDSYNC = {
     # uploaded file never imported loses its content after this many days.
     "IMPORT_MAX_CELLS": env.int("IMPORT_MAX_CELLS", default=10_000_000),
     "IMPORT_FILE_RETENTION_DAYS": env.int("IMPORT_FILE_RETENTION_DAYS", default=14),
+    # The cover of the reports the NRA files (CCM Article 7: the State and its national point
+    # of contact; figures.reports). Empty phone or e-mail: left out of the cover.
+    "REPORT_STATE": env.str("REPORT_STATE", default="Lao PDR"),
+    "REPORT_CONTACT_ORGANISATION": env.str(
+        "REPORT_CONTACT_ORGANISATION",
+        default="National Regulatory Authority for UXO/Mine Action Sector (NRA)",
+    ),
+    "REPORT_CONTACT_PHONE": env.str("REPORT_CONTACT_PHONE", default=""),
+    "REPORT_CONTACT_EMAIL": env.str("REPORT_CONTACT_EMAIL", default=""),
 }
 # A push body may be as large as a batch; Django's own cap would refuse it first otherwise.
 DATA_UPLOAD_MAX_MEMORY_SIZE = FIELDSYNC["MAX_BATCH_BYTES"] + 64 * 1024

@@ -1,280 +1,49 @@
 """The statistics API (`/api/v1/statistics/...`): figures for NRA staff and partners.
 
 Every view reads the figure tables through `figures.selectors`; query parameters are
-parsed by django-filter FilterSets (the views' input), and bad ones are `400 invalid` with
-`errors` per parameter. Partners and surveyors see district-level cells below 5 as "<5".
+parsed by django-filter FilterSets (`inputs`), and bad ones are `400 invalid` with `errors` per
+parameter. The serializers (`outputs`) say the basis of every answer; partners and surveyors see
+district-level cells below 5 as "<5".
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.http import HttpResponse
-from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_field,
-)
-from rest_framework import serializers
-from rest_framework.exceptions import NotFound, ValidationError
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accidents.models import EARLIEST_ACCIDENT, District, Province
-from fieldsync.models import Role
 from figures import reports
+from figures.api.inputs import (
+    AssistanceFilterSet,
+    BreakdownFilterSet,
+    PeriodReportFilterSet,
+    SeriesFilterSet,
+    SummaryFilterSet,
+    figure_query,
+    query_parameters,
+    report_request,
+)
+from figures.api.outputs import (
+    ERRORS,
+    StatisticsAssistanceSerializer,
+    StatisticsBreakdownSerializer,
+    StatisticsErrorSerializer,
+    StatisticsSeriesSerializer,
+    StatisticsSummarySerializer,
+    masks_small_cells,
+)
 from figures.selectors import (
-    DIMENSIONS,
-    FigureQuery,
     assistance_breakdown,
     figures_breakdown,
     figures_series,
     figures_summary,
 )
-from victims.models import AssistanceGrouping, CasualtyFigure
-
-SMALL_CELL = 5  # published district-level cells below this are shown as "<5" (data dictionary)
-SMALL_CELL_TEXT = f"<{SMALL_CELL}"
-LATEST_YEAR = 2100
-MAX_SERIES_YEARS = 100
-TRUE_FALSE = (("true", "true"), ("false", "false"), ("1", "1"), ("0", "0"))
-
-
-# -- input ----------------------------------------------------------------------------------------
-class IntegerFilter(filters.NumberFilter):
-    field_class = forms.IntegerField
-
-
-def _true(value: str) -> bool:
-    return value in ("true", "1")
-
-
-class FigureForm(forms.Form):
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        province, district = data.get("province"), data.get("district")
-        if province is not None and district is not None and district.province_id != province.pk:
-            self.add_error("district", f"District {district.pk} is not in province {province.pk}.")
-        year_from, year_to = data.get("year_from"), data.get("year_to")
-        if year_from is not None and year_to is not None:
-            if year_from > year_to:
-                self.add_error("year_to", "Must not be before year_from.")
-            elif year_to - year_from >= MAX_SERIES_YEARS:
-                self.add_error("year_to", f"At most {MAX_SERIES_YEARS} years at once.")
-        return data
-
-
-def _year(required: bool, help_text: str) -> IntegerFilter:
-    return IntegerFilter(
-        required=required,
-        min_value=EARLIEST_ACCIDENT.year,
-        max_value=LATEST_YEAR,
-        help_text=help_text,
-    )
-
-
-class BasisFilterSet(filters.FilterSet):
-    """All reported accidents (the default) or only those the NRA verified."""
-
-    verified_only = filters.TypedChoiceFilter(
-        choices=TRUE_FALSE,
-        coerce=_true,
-        empty_value=False,
-        help_text="`true`: only accidents the NRA has verified.",
-    )
-
-    class Meta:
-        model = CasualtyFigure
-        fields: list[str] = []
-        form = FigureForm
-
-
-def _province() -> filters.ModelChoiceFilter:
-    return filters.ModelChoiceFilter(
-        queryset=Province.objects.all(),
-        to_field_name="code",
-        help_text="Province ISO code (e.g. LA-XI).",
-        error_messages={"invalid_choice": "Unknown province code."},
-    )
-
-
-class AreaFilterSet(BasisFilterSet):
-    province = _province()
-    district = filters.ModelChoiceFilter(
-        queryset=District.objects.all(),
-        to_field_name="code",
-        help_text="District LSB code (e.g. 0901).",
-        error_messages={"invalid_choice": "Unknown district code."},
-    )
-
-
-class SummaryFilterSet(AreaFilterSet):
-    year = _year(True, "The year the accidents occurred.")
-
-
-class BreakdownFilterSet(SummaryFilterSet):
-    by = filters.ChoiceFilter(
-        choices=[(name, name) for name in DIMENSIONS], required=True, help_text="The dimension."
-    )
-
-
-class SeriesFilterSet(AreaFilterSet):
-    year_from = _year(False, "First year (default: the first with figures).")
-    year_to = _year(False, "Last year (default: the last with figures).")
-
-
-class AssistanceFilterSet(BasisFilterSet):
-    province = _province()
-    year = _year(True, "The assistance year (started, else completed, else recorded).")
-    by = filters.ChoiceFilter(
-        choices=[(g.value, g.value) for g in AssistanceGrouping if g != AssistanceGrouping.TOTAL],
-        required=True,
-        help_text="The grouping.",
-    )
-
-
-class ReportFilterSet(BasisFilterSet):
-    year = _year(True, "The year of the report.")
-
-
-def figure_query(
-    filterset_class: type[BasisFilterSet], request: Request
-) -> tuple[FigureQuery, Any]:
-    """The validated figure query and the `by` parameter; 400 `invalid` otherwise."""
-    filterset = filterset_class(request.query_params, queryset=CasualtyFigure.objects.none())
-    if not filterset.is_valid():
-        raise ValidationError(
-            {
-                "non_field_errors" if name == "__all__" else name: list(messages)
-                for name, messages in filterset.errors.items()
-            }
-        )
-    data = filterset.form.cleaned_data
-    query = FigureQuery(
-        year=data.get("year"),
-        year_from=data.get("year_from"),
-        year_to=data.get("year_to"),
-        province=data["province"].pk if data.get("province") else None,
-        district=data["district"].pk if data.get("district") else None,
-        verified_only=bool(data.get("verified_only")),
-    )
-    return query, data.get("by")
-
-
-def masks_small_cells(request: Request, *, district_level: bool) -> bool:
-    """Partners and surveyors see district-level cells below 5 as "<5"; NRA staff see all."""
-    return district_level and getattr(request.user, "role", None) != Role.NRA_STAFF
-
-
-# -- output ---------------------------------------------------------------------------------------
-CELL_SCHEMA: dict[str, Any] = {"oneOf": [{"type": "integer"}, {"type": "string", "enum": ["<5"]}]}
-
-
-@extend_schema_field(CELL_SCHEMA)
-class CellField(serializers.Field):
-    """A count; "<5" instead of a small count when the serializer's context says `mask`."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(read_only=True, **kwargs)
-
-    def to_representation(self, value: int) -> int | str:
-        if self.context.get("mask") and value < SMALL_CELL:
-            return SMALL_CELL_TEXT
-        return value
-
-
-@extend_schema_field({**CELL_SCHEMA, "nullable": True})
-class NullableCellField(CellField):
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(allow_null=True, **kwargs)
-
-
-class StatisticsSummarySerializer(serializers.Serializer):
-    accidents = CellField()
-    casualties = CellField(help_text="Direct victims (killed, injured or of unknown outcome).")
-    killed = CellField()
-    injured = CellField()
-    unknown = CellField(help_text="Casualties of unknown outcome.")
-    children = CellField(help_text="Casualties under 18 at the accident.")
-    adults = CellField()
-    men = CellField()
-    women = CellField()
-    boys = CellField()
-    girls = CellField()
-
-
-class StatisticsBreakdownRowSerializer(StatisticsSummarySerializer):
-    key = serializers.JSONField(read_only=True, help_text="The dimension's value; null: unknown.")
-    name = serializers.CharField(read_only=True)
-    accidents = NullableCellField(help_text="Null for victim dimensions (civilian status, sex).")
-
-
-class StatisticsBreakdownSerializer(serializers.Serializer):
-    by = serializers.CharField(read_only=True)
-    rows = StatisticsBreakdownRowSerializer(many=True, read_only=True)
-
-
-class StatisticsSeriesRowSerializer(StatisticsSummarySerializer):
-    year = serializers.IntegerField(read_only=True)
-
-
-class StatisticsSeriesSerializer(serializers.Serializer):
-    rows = StatisticsSeriesRowSerializer(many=True, read_only=True)
-
-
-class StatisticsAssistanceRowSerializer(serializers.Serializer):
-    key = serializers.CharField(read_only=True, allow_null=True)
-    name = serializers.CharField(read_only=True)
-    persons = serializers.IntegerField(read_only=True)
-    services = serializers.IntegerField(read_only=True)
-
-
-class StatisticsAssistanceSerializer(serializers.Serializer):
-    by = serializers.CharField(read_only=True)
-    persons = serializers.IntegerField(read_only=True, help_text="Distinct persons assisted.")
-    services = serializers.IntegerField(read_only=True)
-    rows = StatisticsAssistanceRowSerializer(many=True, read_only=True)
-
-
-class StatisticsErrorSerializer(serializers.Serializer):
-    code = serializers.CharField(read_only=True)
-    detail = serializers.CharField(read_only=True)
-    # The body's key (absent from most errors); it shadows Serializer.errors, unused here.
-    errors = serializers.DictField(  # type: ignore[assignment]
-        child=serializers.ListField(child=serializers.CharField()), required=False
-    )
-
-
-ERRORS = {
-    400: OpenApiResponse(StatisticsErrorSerializer, "`invalid`, with `errors` per parameter."),
-    401: OpenApiResponse(StatisticsErrorSerializer, "`not_authenticated`, `invalid_token`."),
-}
-
-
-def query_parameters(filterset_class: type[BasisFilterSet]) -> list[OpenApiParameter]:
-    """The FilterSet's parameters for the OpenAPI document (APIViews have no filter backend)."""
-    parameters = []
-    for name, declared in filterset_class.base_filters.items():
-        schema: dict[str, Any] = {"type": "string"}
-        if isinstance(declared, IntegerFilter):
-            schema = {"type": "integer", "minimum": EARLIEST_ACCIDENT.year, "maximum": LATEST_YEAR}
-        elif "choices" in declared.extra:
-            schema["enum"] = [value for value, _ in declared.extra["choices"]]
-        parameters.append(
-            OpenApiParameter(
-                name,
-                schema,
-                OpenApiParameter.QUERY,
-                required=declared.extra.get("required", False),
-                description=str(declared.extra.get("help_text", "")),
-            )
-        )
-    return parameters
 
 
 # -- views ----------------------------------------------------------------------------------------
@@ -289,7 +58,7 @@ class StatisticsSummaryView(APIView):
     )
     def get(self, request: Request) -> Response:
         query, _ = figure_query(SummaryFilterSet, request)
-        figures = figures_summary(query=query)
+        figures = {**figures_summary(query=query), "basis": query.basis}
         mask = masks_small_cells(request, district_level=query.district_level)
         return Response(self.OutputSerializer(figures, context={"mask": mask}).data)
 
@@ -307,7 +76,7 @@ class StatisticsBreakdownView(APIView):
         query, by = figure_query(BreakdownFilterSet, request)
         rows = figures_breakdown(by=by, query=query)
         mask = masks_small_cells(request, district_level=query.district_level or by == "district")
-        body = {"by": by, "rows": rows}
+        body = {"by": by, "basis": query.basis, "rows": rows}
         return Response(self.OutputSerializer(body, context={"mask": mask}).data)
 
 
@@ -324,7 +93,8 @@ class StatisticsSeriesView(APIView):
         query, _ = figure_query(SeriesFilterSet, request)
         rows = figures_series(query=query)
         mask = masks_small_cells(request, district_level=query.district_level)
-        return Response(self.OutputSerializer({"rows": rows}, context={"mask": mask}).data)
+        body = {"basis": query.basis, "rows": rows}
+        return Response(self.OutputSerializer(body, context={"mask": mask}).data)
 
 
 class StatisticsAssistanceView(APIView):
@@ -338,16 +108,17 @@ class StatisticsAssistanceView(APIView):
     )
     def get(self, request: Request) -> Response:
         query, by = figure_query(AssistanceFilterSet, request)
-        figures = assistance_breakdown(by=by, query=query)
+        figures = {**assistance_breakdown(by=by, query=query), "basis": query.basis}
         return Response(self.OutputSerializer(figures).data)
 
 
 class StatisticsReportView(APIView):
-    """A report table as CSV or XLSX (`reports/<name>.<csv|xlsx>?year=`)."""
+    """A report as CSV or XLSX (`reports/<name>.<csv|xlsx>?year=`; the CCM reports also take
+    a period of whole years, `period_from=YYYY-01-01&period_to=YYYY-12-31`)."""
 
     @extend_schema(
         parameters=[
-            *query_parameters(ReportFilterSet),
+            *query_parameters(PeriodReportFilterSet),
             OpenApiParameter("name", str, OpenApiParameter.PATH, enum=list(reports.REPORTS)),
             OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=list(reports.FORMATS)),
         ],
@@ -361,8 +132,7 @@ class StatisticsReportView(APIView):
     def get(self, request: Request, name: str, fmt: str) -> HttpResponse:
         if name not in reports.REPORTS or fmt not in reports.FORMATS:
             raise NotFound
-        query, _ = figure_query(ReportFilterSet, request)
-        return reports.report_response(name=name, fmt=fmt, query=query)
+        return reports.report_response(name=name, fmt=fmt, request=report_request(name, request))
 
     def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
         # The body is a file whatever the client accepts; errors are still JSON.

@@ -2,7 +2,9 @@
 
 From accidents/data/casualties_by_year.csv (a copy of the shared reference): a listed year's
 totals are the demo's exactly; a partial year covers its stated period; a year the source lacks
-takes the mean of its neighbours.
+takes the mean of its neighbours (interpolated); a figure the source does not give is estimated
+by the generator (accidents: casualties / 1.6; children: a drawn share). `YearFigures.flags`
+says which, wherever a year's figures are shown.
 """
 
 from __future__ import annotations
@@ -40,6 +42,20 @@ class YearFigures:
     @property
     def casualties(self) -> int:
         return self.killed + self.injured + self.unknown
+
+    @property
+    def estimated(self) -> tuple[str, ...]:
+        """The figures the source does not give for the year, which the generator estimates."""
+        missing = (("accidents", not self.accidents), ("children", self.children is None))
+        return tuple(name for name, absent in missing if absent)
+
+    @property
+    def flags(self) -> str:
+        """`interpolated`, `estimated: accidents, children`, both, or empty (all published)."""
+        parts = ["interpolated"] if self.interpolated else []
+        if self.estimated:
+            parts.append(f"estimated: {', '.join(self.estimated)}")
+        return "; ".join(parts)
 
 
 def published_figures() -> dict[int, YearFigures]:

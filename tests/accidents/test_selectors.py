@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from accidents import selectors
+from accidents.models import OrdnanceType
 from accidents.selectors import NoVictims, VictimSummary, accident_victims
 from accidents.sync import AccidentAdapter
 from fieldsync.registry import Viewer
-from tests.helpers.factories import AccidentFactory, AssistanceFactory, VictimFactory
+from tests.helpers.factories import (
+    AccidentFactory,
+    AssistanceFactory,
+    OrdnanceTypeFactory,
+    VictimFactory,
+)
 from victims.selectors import VictimsOfAccidents
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +84,23 @@ def test_without_a_victims_app_an_accident_has_no_casualties_and_no_dependents(
 
     assert (presented[0]["killed"], presented[0]["injured"]) == (0, 0)
     assert AccidentAdapter().dependents([accident]) == {}
+
+
+def test_the_mine_type_of_ordnance_types_is_seeded_and_only_for_mines(seeded: None) -> None:
+    # given the seeded reference data and an antivehicle mine NRA staff added
+    OrdnanceTypeFactory.create(code="TM-46", device_category="landmine", mine_type="antivehicle")
+
+    # when the figures ask for the mine types of ordnance types
+    mines = selectors.ordnance_mine_types()
+
+    # then the starter mines are antipersonnel, the one added antivehicle, nothing else has one
+    assert mines == {
+        "M14": "antipersonnel",
+        "M16": "antipersonnel",
+        "PMN": "antipersonnel",
+        "TM-46": "antivehicle",
+    }
+    # and a mine type on another device category is refused by the database
+    with pytest.raises(IntegrityError), transaction.atomic():
+        OrdnanceTypeFactory.create(device_category="grenade", mine_type="improvised")
+    assert not OrdnanceType.objects.filter(device_category="grenade", mine_type="improvised")

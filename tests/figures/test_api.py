@@ -64,6 +64,7 @@ def test_summary_returns_the_contract_fields(figures: None, nra: Tablet) -> None
     # then every contract field is there, exact
     assert response.status_code == 200
     assert response.json() == {
+        "basis": "reported_and_verified",
         "accidents": 2,
         "casualties": 7,
         "killed": 2,
@@ -76,6 +77,26 @@ def test_summary_returns_the_contract_fields(figures: None, nra: Tablet) -> None
         "boys": 2,
         "girls": 1,
     }
+
+
+def test_every_answer_says_its_basis(figures: None, nra: Tablet) -> None:
+    # when NRA staff ask for all reported accidents, then for verified ones only
+    asked = {
+        SUMMARY: {"year": "2026"},
+        BREAKDOWN: {"year": "2026", "by": "province"},
+        "/api/v1/statistics/series/": {"year_from": "2025", "year_to": "2026"},
+        "/api/v1/statistics/assistance/": {"year": "2026", "by": "pillar"},
+    }
+    bases = {
+        path: (
+            get(nra, path, **params).json()["basis"],
+            get(nra, path, verified_only="true", **params).json()["basis"],
+        )
+        for path, params in asked.items()
+    }
+
+    # then each answer names what it counted
+    assert set(bases.values()) == {("reported_and_verified", "verified_only")}
 
 
 def test_breakdown_by_district_device_month_and_sex_age(figures: None, nra: Tablet) -> None:
@@ -159,6 +180,7 @@ def test_assistance_counts_persons_and_services(push: Push, nra: Tablet) -> None
     assert response.status_code == 200
     assert response.json() == {
         "by": "provider",
+        "basis": "reported_and_verified",
         "persons": 1,
         "services": 2,
         "rows": [
@@ -182,6 +204,7 @@ def test_assistance_counts_persons_and_services(push: Push, nra: Tablet) -> None
         (BREAKDOWN, {"year": "2026", "by": "colour"}, {"by"}),
         ("/api/v1/statistics/series/", {"year_from": "2026", "year_to": "2020"}, {"year_to"}),
         ("/api/v1/statistics/assistance/", {"year": "2026", "by": "total"}, {"by"}),
+        ("/api/v1/statistics/assistance/", {"year": "2026", "by": "need"}, {"by"}),
     ],
 )
 def test_bad_parameters_are_400_json(nra: Tablet, path: str, params: dict, errors: set) -> None:
@@ -208,6 +231,7 @@ def test_partners_see_small_district_cells_as_below_five(
 
     # then every cell below 5 reads "<5"; cells of 5 or more are exact
     assert masked == {
+        "basis": "reported_and_verified",
         "accidents": "<5",
         "casualties": 6,
         "killed": "<5",

@@ -205,17 +205,33 @@ def test_an_edit_of_fields_no_figure_uses_marks_nothing(push: Push) -> None:
     v = victim(a["id"])
     push([a, v])
 
-    # when only the village, the injuries and the name change
+    # when only the village, the role and the name change
     push(
         [
             accident(a["id"], base_version=1, village="Ban Phonsavan"),
-            victim(a["id"], v["id"], base_version=1, injuries=["burns"], full_name="S. K."),
+            victim(a["id"], v["id"], base_version=1, role="bystander", full_name="S. K."),
         ],
         refresh=False,
     )
 
     # then no slice is owed a recompute
     assert DirtySlice.objects.count() == 0
+
+
+def test_an_edit_of_injuries_or_ordnance_type_marks_the_slice(push: Push) -> None:
+    # given an accident and an injured victim (the injuries decide "disabled", SDG 18.1.1)
+    a = accident()
+    v = victim(a["id"], injuries=["hand_fingers"])
+    push([a, v])
+
+    # when the injuries change, then the ordnance type (the Monitor's mine split)
+    push([victim(a["id"], v["id"], base_version=1, injuries=["amputation_leg_left"])])
+    disabled = CasualtyFigure.objects.get().disabled
+    push([accident(a["id"], base_version=1, ordnance_type="BLU-24")], refresh=False)
+
+    # then the first was recounted, and the second is owed a recompute of the slice
+    assert disabled is True
+    assert list(DirtySlice.objects.values_list("year", "province")) == [(2026, "LA-XI")]
 
 
 def test_marking_a_large_batch_costs_a_bounded_number_of_queries(push: Push) -> None:

@@ -30,6 +30,7 @@ from accidents.models import Accident, AccidentFigure
 from config.celery import app as celery_app
 from config.env import BASE_DIR
 from figures import slices
+from victims.choices import DISABLING_INJURIES
 from victims.models import Assistance, AssistanceFigure, CasualtyFigure, Victim
 
 Push = Callable[..., list[dict[str, Any]]]
@@ -47,6 +48,7 @@ def recount_accidents() -> Counter:
             "province_id",
             "district_id",
             "device_category",
+            "ordnance_type_id",
             "activity",
             "classification",
             "status",
@@ -54,9 +56,20 @@ def recount_accidents() -> Counter:
         .annotate(n=Count("id"))
     )
     counts: Counter = Counter()
-    for occurred_on, precision, province, district, device, activity, kind, status, n in rows:
+    for (
+        occurred_on,
+        precision,
+        province,
+        district,
+        device,
+        ordnance,
+        activity,
+        kind,
+        status,
+        n,
+    ) in rows:
         month = None if precision == "year" else occurred_on.month
-        key = (occurred_on.year, month, province, district, device, activity, kind)
+        key = (occurred_on.year, month, province, district, device, ordnance or "", activity, kind)
         counts[(*key, status == "verified")] += n
     return counts
 
@@ -71,12 +84,14 @@ def recount_casualties() -> Counter:
             "accident__province_id",
             "accident__district_id",
             "accident__device_category",
+            "accident__ordnance_type_id",
             "accident__activity",
             "accident__classification",
             "civilian_status",
             "sex",
             "age_years",
             "outcome",
+            "injuries",
             "accident__status",
         )
         .annotate(n=Count("id"))
@@ -85,17 +100,24 @@ def recount_casualties() -> Counter:
     for (
         occurred_on,
         precision,
-        *place_and_kind,
+        province,
+        district,
+        device,
+        ordnance,
+        *kind,
         status,
         sex,
         age,
         outcome,
+        injuries,
         accident_status,
         n,
     ) in rows:
         month = None if precision == "year" else occurred_on.month
         age_group = "unknown" if age is None else "child" if age < 18 else "adult"
-        key = (occurred_on.year, month, *place_and_kind, status, sex, age_group, outcome)
+        disabled = outcome == "injured" and bool(DISABLING_INJURIES.intersection(injuries))
+        place = (province, district, device, ordnance or "", *kind)
+        key = (occurred_on.year, month, *place, status, sex, age_group, outcome, disabled)
         counts[(*key, accident_status == "verified")] += n
     return counts
 
@@ -104,7 +126,7 @@ Cells = dict[tuple, tuple[int, int]]
 
 
 def recount_assistance() -> Cells:
-    """(province, verified, year, grouping, key) -> (distinct persons, services)."""
+    """(province, verified, device, year, grouping, key) -> (distinct persons, services)."""
     own = Q(victim__accident__isnull=False)
     alive = Q(is_deleted=False, victim__is_deleted=False) & (
         (own & Q(victim__accident__is_deleted=False) & ~Q(victim__accident__status="rejected"))
@@ -124,6 +146,10 @@ def recount_assistance() -> Cells:
             When(own, then=F("victim__accident__status")),
             default=F("victim__related_victim__accident__status"),
         ),
+        device=Case(
+            When(own, then=F("victim__accident__device_category")),
+            default=F("victim__related_victim__accident__device_category"),
+        ),
         assistance_year=Coalesce(
             ExtractYear("started_on"),
             ExtractYear("completed_on"),
@@ -136,42 +162,48 @@ def recount_assistance() -> Cells:
         "service_type": Coalesce(F("service_type_id"), Value("")),
         "provider": F("provider_organisation_id"),
         "status": F("status"),
+        "need": Case(When(status="cancelled", then=Value("cancelled")), default=Value("assessed")),
     }
     counts: Cells = {}
-    columns = ("place", "accident_status", "assistance_year", "key")
+    columns = ("place", "accident_status", "device", "assistance_year", "key")
     for grouping, key in groupings.items():
-        for place, status, year, value, persons, services in (
+        for place, status, device, year, value, persons, services in (
             rows.annotate(key=key)
             .values_list(*columns)
             .annotate(persons=Count("victim", distinct=True), services=Count("id"))
         ):
-            counts[(place, status == "verified", year, grouping, value)] = (persons, services)
-    for place, status, year, sex, age, persons, services in rows.values_list(
-        "place", "accident_status", "assistance_year", "victim__sex", "victim__age_group"
+            cell = (place, status == "verified", device, year, grouping, value)
+            counts[cell] = (persons, services)
+    for place, status, device, year, sex, age, persons, services in rows.values_list(
+        "place",
+        "accident_status",
+        "device",
+        "assistance_year",
+        "victim__sex",
+        "victim__age_group",
     ).annotate(persons=Count("victim", distinct=True), services=Count("id")):
-        counts[(place, status == "verified", year, "sex_age", f"{sex}:{age}")] = (
-            persons,
-            services,
-        )
+        cell = (place, status == "verified", device, year, "sex_age", f"{sex}:{age}")
+        counts[cell] = (persons, services)
     return counts
 
 
 def stored_figures() -> tuple[Counter, Counter, Cells]:
     accidents: Counter = Counter()
     for row in AccidentFigure.objects.values_list(
-        "year", "month", "province", "district", "device_category", "activity",
+        "year", "month", "province", "district", "device_category", "ordnance_type", "activity",
         "classification", "verified", "count",
     ):  # fmt: skip
         accidents[row[:-1]] += row[-1]
     casualties: Counter = Counter()
     for cell in CasualtyFigure.objects.values_list(
-        "year", "month", "province", "district", "device_category", "activity",
-        "classification", "civilian_status", "sex", "age_group", "outcome", "verified", "count",
+        "year", "month", "province", "district", "device_category", "ordnance_type", "activity",
+        "classification", "civilian_status", "sex", "age_group", "outcome", "disabled",
+        "verified", "count",
     ):  # fmt: skip
         casualties[cell[:-1]] += cell[-1]
     assisted: Cells = {}
     rows = AssistanceFigure.objects.values_list(
-        "province", "verified", "year", "grouping", "key", "persons", "services"
+        "province", "verified", "device_category", "year", "grouping", "key", "persons", "services"
     )
     for *place_and_key, persons, services in rows:
         before = assisted.get(tuple(place_and_key), (0, 0))

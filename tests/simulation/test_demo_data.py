@@ -28,8 +28,9 @@ def test_demo_years_add_up_to_the_published_figures(
     with django_capture_on_commit_callbacks(execute=True):
         output = generate("--years", "2019-2020", "--seed", "7")
 
-    # then each year's casualties follow the reference table
-    assert "2019: 25 casualties (9 killed, 16 injured, 0 unknown)" in output
+    # then each year's casualties follow the reference table, and the figures the table does
+    # not give (the accidents) are flagged as estimated
+    assert "2019 (estimated: accidents): 25 casualties (9 killed, 16 injured, 0 unknown)" in output
     for year, killed, injured, unknown, children in ((2019, 9, 16, 0, 10), (2020, 6, 24, 3, 12)):
         figures = figures_summary(query=FigureQuery(year=year))
         assert (figures["killed"], figures["injured"], figures["unknown"]) == (
@@ -51,14 +52,17 @@ def test_running_it_again_changes_nothing(seeded: None) -> None:
     output = generate("--years", "2025", "--seed", "3")
 
     assert (RecordVersion.objects.count(), SyncBatch.objects.count()) == (versions, batches)
-    assert "2025: 12 casualties" in output
+    assert "2025 (estimated: children): 12 casualties" in output
 
 
 def test_a_missing_year_is_the_mean_of_its_neighbours_and_years_are_checked(seeded: None) -> None:
     (figures,) = year_figures(2008, 2008)
+    published = year_figures(2024, 2024)[0]
 
     assert figures.interpolated
     assert (figures.killed, figures.injured) == (33, 76)  # 2007: 31/69, 2009: 35/82
+    assert figures.flags == "interpolated; estimated: accidents, children"
+    assert published.flags == ""  # accidents and children published (Jan-Oct)
     assert sorted(published_figures())[0] == 2006
     with pytest.raises(CommandError, match="cover 2006-2026"):
         generate("--years", "1999-2001")

@@ -20,6 +20,8 @@ class CasualtyFigure(models.Model):
     device_category = models.CharField(
         _("device category"), max_length=32, choices=DeviceCategory.choices
     )
+    # The accident's ordnance type code, empty when not recorded.
+    ordnance_type = models.CharField(_("ordnance type"), max_length=32, blank=True, default="")
     activity = models.CharField(_("activity"), max_length=32, choices=Activity.choices)
     classification = models.CharField(
         _("classification"), max_length=16, choices=Classification.choices
@@ -30,6 +32,8 @@ class CasualtyFigure(models.Model):
     sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices)
     age_group = models.CharField(_("age group"), max_length=8, choices=AgeGroup.choices)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    # Injured with a lasting impairment (victims.choices.DISABLING_INJURIES); never when killed.
+    disabled = models.BooleanField(_("disabled"), default=False)
     verified = models.BooleanField(_("verified"))
     count = models.PositiveIntegerField(_("casualties"))
 
@@ -52,6 +56,8 @@ class AssistanceGrouping(models.TextChoices):
     PROVIDER = "provider", _("Provider")
     STATUS = "status", _("Status")
     SEX_AGE = "sex_age", _("Sex and age group")
+    # Key `assessed` (every status but cancelled) or `cancelled`: persons with a need assessed.
+    NEED = "need", _("Need")
 
 
 class AssistanceFigure(models.Model):
@@ -59,12 +65,18 @@ class AssistanceFigure(models.Model):
 
     `accident_year` and `province` are the slice (the person's accident); `year` is the
     assistance year (started, else completed, else created). A person belongs to one accident,
-    so persons add up across slices and `verified`, never across the keys of a grouping.
+    so persons add up across slices, `verified` and `device_category`, never across the keys of
+    a grouping.
     """
 
     accident_year = models.PositiveSmallIntegerField(_("accident year"))
     province = models.CharField(_("province"), max_length=8)
     verified = models.BooleanField(_("verified"))
+    # The device of the person's accident (a family member's: their casualty's), so assistance
+    # can be limited to cluster-munition victims (CCM Article 7, Form H).
+    device_category = models.CharField(
+        _("device category"), max_length=32, choices=DeviceCategory.choices, default=""
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     grouping = models.CharField(_("grouping"), max_length=16, choices=AssistanceGrouping.choices)
     # The cell within the grouping: a pillar, service type or organisation code, a status,
@@ -79,7 +91,15 @@ class AssistanceFigure(models.Model):
         verbose_name_plural = _("assistance figures")
         constraints = [
             models.UniqueConstraint(
-                fields=["accident_year", "province", "verified", "year", "grouping", "key"],
+                fields=[
+                    "accident_year",
+                    "province",
+                    "verified",
+                    "device_category",
+                    "year",
+                    "grouping",
+                    "key",
+                ],
                 name="assistance_figure_unique",
             ),
         ]

@@ -43,7 +43,7 @@ class Command(BaseCommand):
             for outcome in demo_data_generate(first_year=first, last_year=last, seed=seed):
                 figures = outcome.figures
                 results = ", ".join(f"{n} {s}" for s, n in sorted(outcome.outcomes.items()))
-                source = " (interpolated)" if figures.interpolated else ""
+                source = f" ({figures.flags})" if figures.flags else ""
                 self.stdout.write(
                     f"{figures.year}{source}: {figures.casualties} casualties "
                     f"({figures.killed} killed, {figures.injured} injured, "

@@ -3,6 +3,11 @@
 from django.db import migrations, models
 
 
+def forget_assistance_figures(apps, schema_editor):
+    """Going back: figures split by device no longer fit the old key; they are recounted."""
+    apps.get_model("victims", "AssistanceFigure").objects.all().delete()
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -14,6 +19,7 @@ class Migration(migrations.Migration):
             model_name='assistancefigure',
             name='assistance_figure_unique',
         ),
+        migrations.RunPython(migrations.RunPython.noop, forget_assistance_figures),
         migrations.AddField(
             model_name='assistancefigure',
             name='device_category',

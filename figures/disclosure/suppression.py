@@ -19,8 +19,8 @@ An area's totals appear in three families (its own summary, and a row of the bre
 area above it): their marks are shared, so the families are processed until none changes.
 
 Like tau-argus' modular method this protects each table with its own identities; it does not
-protect against combining different filters' breakdowns by the same dimension (docs/statistics.md,
-"What disclosure control covers").
+protect against combining different filters' breakdowns by the same dimension (to be written
+into docs/statistics.md when the statistics API uses it; issue 17).
 """
 
 from __future__ import annotations
@@ -31,24 +31,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from figures.disclosure.cube import Cell, Cube, families_of
+from figures.disclosure.cube import FIELDS, Cell, Cube, families_of
 
 SMALL = 5
 PRIMARY = "<5"
 SECONDARY = "x"
 _OUTCOMES = ("killed", "injured", "unknown")
-_VICTIM_FIELDS = (
-    "casualties",
-    "killed",
-    "injured",
-    "unknown",
-    "children",
-    "adults",
-    "men",
-    "women",
-    "boys",
-    "girls",
-)
+_VICTIM_FIELDS = FIELDS[1:]  # every field but accidents
+_VICTIM_DIMENSIONS = ("civilian_status", "sex_age")  # breakdowns that count no accidents
 # The sex and age rows' fields that equal their casualties.
 _SEX_AGE_EQUAL = {
     "men": ("men", "adults"),
@@ -105,8 +95,8 @@ def _protect(
             found = _determined(identities, marks)
             if found is None:
                 return added
-            _, around = found
-            complement = _complement(around, values, marks)
+            _, around, group = found
+            complement = _complement(around, values, marks) or _complement(group, values, marks)
         if complement is None:
             return added  # every cell around is hidden: cannot happen with positive cells
         marks[complement] = SECONDARY
@@ -132,8 +122,9 @@ def _families(cube: Cube) -> dict[str, list[Identity]]:
             elif row[0] != area:  # another area's total: a row of a breakdown by area
                 level = "province" if row[0].startswith("LA-") else "district"
                 by_dimension[level].append(row)
-        for rows_of_dimension in by_dimension.values():
-            for name in ("accidents", *_VICTIM_FIELDS):
+        for dimension, rows_of_dimension in by_dimension.items():
+            names = _VICTIM_FIELDS if dimension in _VICTIM_DIMENSIONS else FIELDS
+            for name in names:
                 total = (area, "total", None, name)
                 parts = tuple((*row, name) for row in rows_of_dimension if values.get((*row, name)))
                 if values.get(total):
@@ -156,8 +147,9 @@ def _row_identities(row: tuple[str, str, object], values: dict[Cell, int]) -> It
 # -- what the visible cells reveal --------------------------------------------------------------
 def _determined(
     identities: list[Identity], marks: dict[Cell, str]
-) -> tuple[Cell, list[Identity]] | None:
-    """A hidden cell the identities fix, with the identities it is in; None if none is fixed.
+) -> tuple[Cell, list[Identity], list[Identity]] | None:
+    """A hidden cell the identities fix, with the identities it is in and its group's; None if
+    none is fixed.
 
     Tested per connected group of hidden cells (cells sharing an identity), smallest first."""
     involved = [i for i in identities if i.total in marks or any(p in marks for p in i.parts)]
@@ -176,7 +168,8 @@ def _determined(
         free = np.abs(vt[rank:]).sum(axis=0)
         for cell, n in column.items():
             if free[n] <= _TOLERANCE:
-                return cell, [i for i in group if cell == i.total or cell in i.parts]
+                around = [i for i in group if cell == i.total or cell in i.parts]
+                return cell, around, group
     return None
 
 

@@ -14,42 +14,19 @@ and the reports show for a year is a sum of base rows: a *cell*, named
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from figures.selectors import SUMMARY_FIELDS
 
 Cell = tuple[str, str, Any, str]
 # month, province, district, device_category, activity, classification (accidents: these only),
 # civilian_status, sex, age_group, outcome
 Base = tuple[Any, ...]
 
-ACCIDENT_ATTRIBUTES = (
-    "month",
-    "province",
-    "district",
-    "device_category",
-    "activity",
-    "classification",
-)
-CASUALTY_ATTRIBUTES = (*ACCIDENT_ATTRIBUTES, "civilian_status", "sex", "age_group", "outcome")
-ACCIDENT_WIDTH = len(ACCIDENT_ATTRIBUTES)
-# The breakdown dimensions that are attributes of the base row (area dimensions are areas' totals).
-ACCIDENT_DIMENSIONS = ("month", "device_category", "activity", "classification")
 VICTIM_DIMENSIONS = ("civilian_status", "sex_age")
-FIELDS = (
-    "accidents",
-    "casualties",
-    "killed",
-    "injured",
-    "unknown",
-    "children",
-    "adults",
-    "men",
-    "women",
-    "boys",
-    "girls",
-)
+FIELDS = SUMMARY_FIELDS  # the statistics summary's fields, accidents first
 OUTCOME_FIELDS = {"killed": "killed", "injured": "injured", "unknown": "unknown"}
 AGE_FIELDS = {"child": "children", "adult": "adults"}
 SEX_AGE = {
@@ -58,7 +35,6 @@ SEX_AGE = {
     ("male", "child"): "boys",
     ("female", "child"): "girls",
 }
-_INDEX = {name: position for position, name in enumerate(CASUALTY_ATTRIBUTES)}
 
 
 def sex_age_key(sex: str, age_group: str) -> str:
@@ -78,18 +54,6 @@ def families_of(cell: Cell, province_of: dict[str, str]) -> tuple[str, ...]:
     if area in province_of:  # a district
         return (area, province_of[area], "")
     return (area, "")
-
-
-def family_cells(cells: list[Cell], family: str, base: Base) -> list[Cell]:
-    """The cells of one base row that the figures filtered to `family` show: that area's own,
-    and the totals of the province and district below it (its breakdowns by area)."""
-    if family == "":
-        return [c for c in cells if c[0] == "" or c[1] == "total"]
-    if family == base[1]:
-        return [c for c in cells if c[0] == family or (c[0] == base[2] and c[1] == "total")]
-    if family == base[2]:
-        return [c for c in cells if c[0] == family]
-    return []
 
 
 def casualty_cells(base: Base) -> list[Cell]:
@@ -139,7 +103,6 @@ class Cube:
     casualties: dict[Base, int]
     accidents: dict[Base, int]
     values: dict[Cell, int] = field(default_factory=dict)
-    rows_of: dict[Cell, list[Base]] = field(default_factory=lambda: defaultdict(list))
     province_of: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -161,17 +124,4 @@ class Cube:
                 cube.province_of[base[2]] = base[1]
                 for cell in cells_of(base):
                     cube.values[cell] = cube.values.get(cell, 0) + count
-                    cube.rows_of[cell].append(base)
         return cube
-
-    def observed(self, attribute: str) -> list[Any]:
-        """The values an attribute takes in this year's casualties and accidents."""
-        position = _INDEX[attribute]
-        seen = {base[position] for base in self.casualties}
-        if position < ACCIDENT_WIDTH:
-            seen |= {base[position] for base in self.accidents}
-        return sorted(seen, key=lambda value: (value is None, str(value)))
-
-
-def attribute_index(attribute: str) -> int:
-    return _INDEX[attribute]

@@ -31,14 +31,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from figures.disclosure.cube import FIELDS, Cell, Cube, families_of
+from figures.disclosure.cube import FIELDS, VICTIM_DIMENSIONS, Cell, Cube, families_of
 
 SMALL = 5
 PRIMARY = "<5"
 SECONDARY = "x"
 _OUTCOMES = ("killed", "injured", "unknown")
 _VICTIM_FIELDS = FIELDS[1:]  # every field but accidents
-_VICTIM_DIMENSIONS = ("civilian_status", "sex_age")  # breakdowns that count no accidents
 # The sex and age rows' fields that equal their casualties.
 _SEX_AGE_EQUAL = {
     "men": ("men", "adults"),
@@ -123,7 +122,7 @@ def _families(cube: Cube) -> dict[str, list[Identity]]:
                 level = "province" if row[0].startswith("LA-") else "district"
                 by_dimension[level].append(row)
         for dimension, rows_of_dimension in by_dimension.items():
-            names = _VICTIM_FIELDS if dimension in _VICTIM_DIMENSIONS else FIELDS
+            names = _VICTIM_FIELDS if dimension in VICTIM_DIMENSIONS else FIELDS
             for name in names:
                 total = (area, "total", None, name)
                 parts = tuple((*row, name) for row in rows_of_dimension if values.get((*row, name)))

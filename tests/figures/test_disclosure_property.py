@@ -21,23 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from figures.disclosure.cube import Cube
+from figures.disclosure.cube import FIELDS, Cube
 from figures.disclosure.suppression import PRIMARY, SECONDARY, suppress
 
 DISTRICTS = {"0101": "LA-VT", "0102": "LA-VT", "0201": "LA-PL"}
-FIELDS = [
-    "accidents",
-    "casualties",
-    "killed",
-    "injured",
-    "unknown",
-    "children",
-    "adults",
-    "men",
-    "women",
-    "boys",
-    "girls",
-]
 DIMENSIONS = [
     "month",
     "device_category",

@@ -166,7 +166,7 @@ def figures_breakdown(*, by: str, query: FigureQuery) -> list[Row]:
         for cell in _grouped(casualties, (column,)):
             key = cell.pop(column)
             _add(rows.setdefault(key, _empty_row(key, accidents=no_accidents)), cell)
-    return _ordered(by, rows)
+    return ordered_rows(by, rows)
 
 
 def figures_series(*, query: FigureQuery) -> list[Row]:
@@ -263,7 +263,8 @@ def _add(row: Row, cell: Row) -> None:
         row[name] += cell[name]
 
 
-def _ordered(by: str, rows: dict[Any, Row]) -> list[Row]:
+def ordered_rows(by: str, rows: dict[Any, Row]) -> list[Row]:
+    """The rows named (`name`) and in the order people read them."""
     labels = _labels(by, list(rows))
     for key, row in rows.items():
         row["name"] = labels.get(key, str(key))
@@ -300,6 +301,8 @@ def _key_order(by: str) -> Any:
     vocabulary: list[Any] = []
     if by == "sex_age":
         vocabulary = list(SEX_AGE_LABELS)
+    elif by == "month":
+        vocabulary = list(range(1, 13))
     elif by in CHOICE_LABELS:
         vocabulary = list(CHOICE_LABELS[by])
     position = {key: index for index, key in enumerate(vocabulary)}

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
+
 from celery import shared_task
+from django.conf import settings
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 
 from figures import slices
+from figures.disclosure.published import published
+from figures.models import StatisticsSlice
 
 RETRYABLE = (OperationalError, InterfaceError)
 
@@ -25,7 +31,32 @@ def statistics_refresh() -> int:
     copy of the task recomputes what is still owed and nothing else.
     """
     cache.delete(slices.REFRESH_KEY)  # changes committed from now on schedule a new refresh
-    return slices.statistics_refresh()
+    recomputed = slices.statistics_refresh()
+    if recomputed and _shared_cache() and not settings.CELERY_TASK_ALWAYS_EAGER:
+        statistics_disclosure_warm.delay()
+    return recomputed
+
+
+@shared_task(name="statistics_disclosure_warm", autoretry_for=RETRYABLE, max_retries=3)
+def statistics_disclosure_warm() -> int:
+    """Compute the disclosure-controlled figures of the years recomputed in the last ten
+    minutes into the shared cache, so a partner's first request after a change does not wait
+    for the secondary suppression. Returns the number of years."""
+    since = timezone.now() - datetime.timedelta(minutes=10)
+    years = sorted(
+        set(
+            StatisticsSlice.objects.filter(recomputed_at__gte=since).values_list("year", flat=True)
+        )
+    )
+    for year in years:
+        for verified_only in (False, True):
+            published(year, verified_only=verified_only)
+    return len(years)
+
+
+def _shared_cache() -> bool:
+    """Worth warming only where web processes read what workers write (not a per-process one)."""
+    return "locmem" not in settings.CACHES["default"]["BACKEND"].lower()
 
 
 @shared_task(

@@ -1,5 +1,5 @@
-"""The statistics API's output: serializers of the figures (a count, or "<5" for a small
-district-level cell a partner or surveyor reads), with the `basis` they were counted on."""
+"""The statistics API's output: serializers of the figures (a count, or for everyone but NRA
+staff the mark of a hidden one: "<5", "x"), with the `basis` they were counted on."""
 
 from __future__ import annotations
 
@@ -12,29 +12,28 @@ from rest_framework.request import Request
 from fieldsync.models import Role
 from figures.selectors import BASIS_REPORTED_AND_VERIFIED, BASIS_VERIFIED_ONLY
 
-SMALL_CELL = 5  # published district-level cells below this are shown as "<5" (data dictionary)
-SMALL_CELL_TEXT = f"<{SMALL_CELL}"
 
-
-def masks_small_cells(request: Request, *, district_level: bool) -> bool:
-    """Partners and surveyors see district-level cells below 5 as "<5"; NRA staff see all."""
-    return district_level and getattr(request.user, "role", None) != Role.NRA_STAFF
+def sees_exact_figures(request: Request) -> bool:
+    """NRA staff see exact figures; everyone else the disclosure-controlled ones."""
+    return getattr(request.user, "role", None) == Role.NRA_STAFF
 
 
 # -- output ---------------------------------------------------------------------------------------
-CELL_SCHEMA: dict[str, Any] = {"oneOf": [{"type": "integer"}, {"type": "string", "enum": ["<5"]}]}
+CELL_SCHEMA: dict[str, Any] = {
+    "oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "enum": ["<5", "x"]}],
+    "description": 'A count; for everyone but NRA staff a count of 1-4 is `"<5"` and a count '
+    'hidden to protect another is `"x"` (disclosure control, docs/statistics.md).',
+}
 
 
 @extend_schema_field(CELL_SCHEMA)
 class CellField(serializers.Field):
-    """A count; "<5" instead of a small count when the serializer's context says `mask`."""
+    """A count, or the mark of a hidden one ("<5", "x")."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(read_only=True, **kwargs)
 
-    def to_representation(self, value: int) -> int | str:
-        if self.context.get("mask") and value < SMALL_CELL:
-            return SMALL_CELL_TEXT
+    def to_representation(self, value: int | str) -> int | str:
         return value
 
 
@@ -97,15 +96,15 @@ class StatisticsSeriesSerializer(serializers.Serializer):
 class StatisticsAssistanceRowSerializer(serializers.Serializer):
     key = serializers.CharField(read_only=True, allow_null=True)
     name = serializers.CharField(read_only=True)
-    persons = serializers.IntegerField(read_only=True)
-    services = serializers.IntegerField(read_only=True)
+    persons = CellField()
+    services = CellField()
 
 
 class StatisticsAssistanceSerializer(serializers.Serializer):
     by = serializers.CharField(read_only=True)
     basis = basis_field()
-    persons = serializers.IntegerField(read_only=True, help_text="Distinct persons assisted.")
-    services = serializers.IntegerField(read_only=True)
+    persons = CellField(help_text="Distinct persons assisted.")
+    services = CellField()
     rows = StatisticsAssistanceRowSerializer(many=True, read_only=True)
 
 

@@ -2,8 +2,10 @@
 
 Every view reads the figure tables through `figures.selectors`; query parameters are
 parsed by django-filter FilterSets (`inputs`), and bad ones are `400 invalid` with `errors` per
-parameter. The serializers (`outputs`) say the basis of every answer; partners and surveyors see
-district-level cells below 5 as "<5".
+parameter. The serializers (`outputs`) say the basis of every answer. NRA staff read the figure
+tables as they are; everyone else reads them through the disclosure control
+(`figures.disclosure`): counts of 1-4 as "<5", cells hidden to protect them as "x", every key of
+a breakdown listed.
 """
 
 from __future__ import annotations
@@ -36,8 +38,10 @@ from figures.api.outputs import (
     StatisticsErrorSerializer,
     StatisticsSeriesSerializer,
     StatisticsSummarySerializer,
-    masks_small_cells,
+    sees_exact_figures,
 )
+from figures.disclosure.assistance import disclosed_assistance
+from figures.disclosure.published import disclosed_breakdown, disclosed_series, disclosed_summary
 from figures.selectors import (
     assistance_breakdown,
     figures_breakdown,
@@ -58,9 +62,9 @@ class StatisticsSummaryView(APIView):
     )
     def get(self, request: Request) -> Response:
         query, _ = figure_query(SummaryFilterSet, request)
-        figures = {**figures_summary(query=query), "basis": query.basis}
-        mask = masks_small_cells(request, district_level=query.district_level)
-        return Response(self.OutputSerializer(figures, context={"mask": mask}).data)
+        summary = figures_summary if sees_exact_figures(request) else disclosed_summary
+        figures = {**summary(query=query), "basis": query.basis}
+        return Response(self.OutputSerializer(figures).data)
 
 
 class StatisticsBreakdownView(APIView):
@@ -74,10 +78,9 @@ class StatisticsBreakdownView(APIView):
     )
     def get(self, request: Request) -> Response:
         query, by = figure_query(BreakdownFilterSet, request)
-        rows = figures_breakdown(by=by, query=query)
-        mask = masks_small_cells(request, district_level=query.district_level or by == "district")
-        body = {"by": by, "basis": query.basis, "rows": rows}
-        return Response(self.OutputSerializer(body, context={"mask": mask}).data)
+        breakdown = figures_breakdown if sees_exact_figures(request) else disclosed_breakdown
+        body = {"by": by, "basis": query.basis, "rows": breakdown(by=by, query=query)}
+        return Response(self.OutputSerializer(body).data)
 
 
 class StatisticsSeriesView(APIView):
@@ -91,10 +94,9 @@ class StatisticsSeriesView(APIView):
     )
     def get(self, request: Request) -> Response:
         query, _ = figure_query(SeriesFilterSet, request)
-        rows = figures_series(query=query)
-        mask = masks_small_cells(request, district_level=query.district_level)
-        body = {"basis": query.basis, "rows": rows}
-        return Response(self.OutputSerializer(body, context={"mask": mask}).data)
+        series = figures_series if sees_exact_figures(request) else disclosed_series
+        body = {"basis": query.basis, "rows": series(query=query)}
+        return Response(self.OutputSerializer(body).data)
 
 
 class StatisticsAssistanceView(APIView):
@@ -108,7 +110,8 @@ class StatisticsAssistanceView(APIView):
     )
     def get(self, request: Request) -> Response:
         query, by = figure_query(AssistanceFilterSet, request)
-        figures = {**assistance_breakdown(by=by, query=query), "basis": query.basis}
+        assistance = assistance_breakdown if sees_exact_figures(request) else disclosed_assistance
+        figures = {**assistance(by=by, query=query), "basis": query.basis}
         return Response(self.OutputSerializer(figures).data)
 
 

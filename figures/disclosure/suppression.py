@@ -26,7 +26,7 @@ into docs/statistics.md when the statistics API uses it; issue 17).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -68,38 +68,67 @@ class Suppression:
 
 def suppress(cube: Cube) -> Suppression:
     """Mark the cube's cells (the module's docstring says how)."""
-    values = cube.values
-    marks = {cell: PRIMARY for cell, value in values.items() if 0 < value < SMALL}
-    families = _families(cube)
+    marks = primary(cube.values)
+    settle(_families(cube), cube.values, marks, lambda cell: families_of(cell, cube.province_of))
+    return Suppression(marks=marks)
+
+
+def primary(values: dict[Cell, int]) -> dict[Cell, str]:
+    """Every count from 1 to 4, marked "<5"."""
+    return {cell: PRIMARY for cell, value in values.items() if 0 < value < SMALL}
+
+
+def settle(
+    families: dict[str, list[Identity]],
+    values: dict[Cell, int],
+    marks: dict[Cell, str],
+    families_of_cell: Callable[[Cell], Iterable[str]],
+) -> None:
+    """Protect every family (its identities), again each time another family hides a cell it
+    shows, until none changes."""
     pending = set(families)
     while pending:
-        for area in sorted(pending):
-            pending.discard(area)
-            for cell in _protect(families[area], values, marks):
-                pending.update(families_of(cell, cube.province_of))
-            break
-    return Suppression(marks=marks)
+        family = min(pending)
+        pending.discard(family)
+        for cell in _protect(families[family], values, marks):
+            pending.update(f for f in families_of_cell(cell) if f in families)
 
 
 def _protect(
     identities: list[Identity], values: dict[Cell, int], marks: dict[Cell, str]
 ) -> list[Cell]:
-    """Add complements until no hidden cell of the family is determined or pinned; the new ones."""
+    """Add complements until no hidden cell of the family is determined or pinned; the new ones.
+
+    One test of a group may find several determined cells: each gets a complement in the same
+    pass unless an earlier one already hid a cell of its identities (then the next test says)."""
     added: list[Cell] = []
+    safe: set[frozenset[Cell]] = set()  # hidden groups found safe (rechecked only when changed)
     while True:
         exposed = _pinned(identities, values, marks)
         if exposed:
-            complement = _complement([exposed[1]], values, marks)
+            complements = [_complement([exposed[1]], values, marks)]
         else:
-            found = _determined(identities, marks)
+            found = _determined(identities, marks, safe)
             if found is None:
                 return added
-            _, around, group = found
-            complement = _complement(around, values, marks) or _complement(group, values, marks)
-        if complement is None:
+            determined, group = found
+            complements, touched = [], set()
+            for around in determined:
+                if touched.intersection(around):
+                    continue
+                complement = _complement(around, values, marks) or _complement(
+                    group, values, marks
+                )
+                complements.append(complement)
+                if complement is not None:
+                    marks[complement] = SECONDARY
+                touched.update(around)
+        if complements[0] is None:
             return added  # every cell around is hidden: cannot happen with positive cells
-        marks[complement] = SECONDARY
-        added.append(complement)
+        for complement in complements:
+            if complement is not None:
+                marks[complement] = SECONDARY
+                added.append(complement)
 
 
 # -- the family's identities ----------------------------------------------------------------------
@@ -145,30 +174,38 @@ def _row_identities(row: tuple[str, str, object], values: dict[Cell, int]) -> It
 
 # -- what the visible cells reveal --------------------------------------------------------------
 def _determined(
-    identities: list[Identity], marks: dict[Cell, str]
-) -> tuple[Cell, list[Identity], list[Identity]] | None:
-    """A hidden cell the identities fix, with the identities it is in and its group's; None if
-    none is fixed.
+    identities: list[Identity], marks: dict[Cell, str], safe: set[frozenset[Cell]]
+) -> tuple[list[list[Identity]], list[Identity]] | None:
+    """The first group of hidden cells with cells the identities fix: for each such cell the
+    identities it is in, and the group's identities; None if no cell is fixed.
 
-    Tested per connected group of hidden cells (cells sharing an identity), smallest first."""
+    Tested per connected group of hidden cells (cells sharing an identity), smallest first; a
+    group found safe is remembered by its hidden cells (its identities are those they are in)."""
     involved = [i for i in identities if i.total in marks or any(p in marks for p in i.parts)]
     for group in _groups(involved, marks):
-        hidden = sorted({c for i in group for c in (i.total, *i.parts) if c in marks}, key=repr)
-        column = {cell: n for n, cell in enumerate(hidden)}
-        matrix = np.zeros((len(group), len(hidden)))
+        members = frozenset(c for i in group for c in (i.total, *i.parts) if c in marks)
+        if members in safe:
+            continue
+        column = {cell: n for n, cell in enumerate(sorted(members, key=repr))}
+        matrix = np.zeros((len(group), len(column)))
         for n, identity in enumerate(group):
             if identity.total in column:
                 matrix[n, column[identity.total]] = 1.0
             for part in identity.parts:
                 if part in column:
                     matrix[n, column[part]] -= 1.0
-        _, singular, vt = np.linalg.svd(matrix, full_matrices=True)
+        # A cell's unit vector is in the row space when its projection on it has length 1.
+        _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
         rank = int((singular > _TOLERANCE * max(1.0, float(singular.max(initial=0.0)))).sum())
-        free = np.abs(vt[rank:]).sum(axis=0)
-        for cell, n in column.items():
-            if free[n] <= _TOLERANCE:
-                around = [i for i in group if cell == i.total or cell in i.parts]
-                return cell, around, group
+        free = 1.0 - (vt[:rank] ** 2).sum(axis=0)
+        determined = [
+            [i for i in group if cell == i.total or cell in i.parts]
+            for cell, n in column.items()
+            if free[n] <= 1e-7
+        ]
+        if determined:
+            return determined, group
+        safe.add(members)
     return None
 
 

@@ -1,4 +1,5 @@
-"""The statistics API: summary and breakdowns, series, assistance, errors, small-cell masking."""
+"""The statistics API as NRA staff read it: summary and breakdowns, series, assistance, errors
+(what everyone else reads: test_disclosure_api)."""
 
 from __future__ import annotations
 
@@ -221,38 +222,3 @@ def test_figures_need_a_token(client: Client) -> None:
 
     assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
-
-
-def test_partners_see_small_district_cells_as_below_five(
-    figures: None, partner: Tablet, nra: Tablet
-) -> None:
-    # when a partner asks for a district
-    masked = get(partner, SUMMARY, year="2026", district="0901").json()
-
-    # then every cell below 5 reads "<5"; cells of 5 or more are exact
-    assert masked == {
-        "basis": "reported_and_verified",
-        "accidents": "<5",
-        "casualties": 6,
-        "killed": "<5",
-        "injured": "<5",
-        "unknown": "<5",
-        "children": "<5",
-        "adults": "<5",
-        "men": "<5",
-        "women": "<5",
-        "boys": "<5",
-        "girls": "<5",
-    }
-    # and a breakdown by district is district-level too
-    rows = get(partner, BREAKDOWN, by="district", year="2026").json()["rows"]
-    assert [(r["key"], r["casualties"]) for r in rows] == [("0901", 6), ("0902", "<5")]
-    # but a province, and NRA staff anywhere, see exact numbers
-    assert get(partner, SUMMARY, year="2026", province="LA-XI").json()["accidents"] == 2
-    assert get(nra, SUMMARY, year="2026", district="0901").json()["accidents"] == 1
-
-
-def test_surveyors_are_masked_like_partners(figures: None, tablet: Tablet) -> None:
-    body = get(tablet, BREAKDOWN, by="sex_age", year="2026", district="0902").json()
-
-    assert [row["casualties"] for row in body["rows"]] == ["<5"] * 5

@@ -44,9 +44,7 @@ def statistics_disclosure_warm() -> int:
     for the secondary suppression. Returns the number of years."""
     since = timezone.now() - datetime.timedelta(minutes=10)
     years = sorted(
-        set(
-            StatisticsSlice.objects.filter(recomputed_at__gte=since).values_list("year", flat=True)
-        )
+        set(StatisticsSlice.objects.filter(recomputed_at__gte=since).values_list("year", flat=True))
     )
     for year in years:
         for verified_only in (False, True):

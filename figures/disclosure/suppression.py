@@ -97,38 +97,43 @@ def settle(
 def _protect(
     identities: list[Identity], values: dict[Cell, int], marks: dict[Cell, str]
 ) -> list[Cell]:
-    """Add complements until no hidden cell of the family is determined or pinned; the new ones.
-
-    One test of a group may find several determined cells: each gets a complement in the same
-    pass unless an earlier one already hid a cell of its identities (then the next test says)."""
+    """Add complements until no hidden cell of the family is determined or pinned; the new ones."""
     added: list[Cell] = []
     safe: set[frozenset[Cell]] = set()  # hidden groups found safe (rechecked only when changed)
     while True:
         exposed = _pinned(identities, values, marks)
         if exposed:
-            complements = [_complement([exposed[1]], values, marks)]
+            new = _hide([[exposed[1]]], [], values, marks)
         else:
             found = _determined(identities, marks, safe)
             if found is None:
                 return added
-            determined, group = found
-            complements, touched = [], set()
-            for around in determined:
-                if touched.intersection(around):
-                    continue
-                complement = _complement(around, values, marks) or _complement(
-                    group, values, marks
-                )
-                complements.append(complement)
-                if complement is not None:
-                    marks[complement] = SECONDARY
-                touched.update(around)
-        if complements[0] is None:
+            new = _hide(*found, values, marks)
+        if not new:
             return added  # every cell around is hidden: cannot happen with positive cells
-        for complement in complements:
-            if complement is not None:
-                marks[complement] = SECONDARY
-                added.append(complement)
+        added.extend(new)
+
+
+def _hide(
+    determined: list[list[Identity]],
+    group: list[Identity],
+    values: dict[Cell, int],
+    marks: dict[Cell, str],
+) -> list[Cell]:
+    """A complement for each exposed cell (given by the identities it is in), hidden at once,
+    unless an earlier one of the same test already hid a cell of its identities (the next test
+    says whether it still needs one); the cells hidden."""
+    hidden: list[Cell] = []
+    touched: set[Identity] = set()
+    for around in determined:
+        if touched.intersection(around):
+            continue
+        complement = _complement(around, values, marks) or _complement(group, values, marks)
+        if complement is not None:
+            marks[complement] = SECONDARY
+            hidden.append(complement)
+        touched.update(around)
+    return hidden
 
 
 # -- the family's identities ----------------------------------------------------------------------

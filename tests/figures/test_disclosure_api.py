@@ -48,8 +48,7 @@ def province_year(push: Push) -> dict[str, Any]:
         records.append(victim(scrap["id"], outcome=outcome, sex=sex, age_years=age))
     records.append(victim(capital["id"]))
     assistance_records = [
-        assistance(victim_record["id"], started_on="2026-06-01")
-        for victim_record in records[5:8]
+        assistance(victim_record["id"], started_on="2026-06-01") for victim_record in records[5:8]
     ]
     outcomes = push(records + assistance_records)
     assert {outcome["status"] for outcome in outcomes} == {"applied"}
@@ -114,8 +113,15 @@ def test_the_issues_attack_finds_no_one(province_year: dict, partner: Tablet) ->
     summary = get(partner, SUMMARY, **where)
     breakdowns = {
         by: get(partner, BREAKDOWN, by=by, **where)["rows"]
-        for by in ("month", "activity", "device_category", "district", "sex_age",
-                   "civilian_status", "classification")  # fmt: skip
+        for by in (
+            "month",
+            "activity",
+            "device_category",
+            "district",
+            "sex_age",
+            "civilian_status",
+            "classification",
+        )
     }
 
     # every key is listed, zero rows included, so a missing row tells nothing

@@ -24,7 +24,7 @@ from django.db.models import Count, Max, Sum
 from fieldsync.models import Organisation
 from figures.disclosure.cube import Cell
 from figures.disclosure.published import CACHE_SECONDS, Published
-from figures.disclosure.suppression import Identity, primary, settle
+from figures.disclosure.suppression import Identity, Table, primary, settle
 from figures.models import StatisticsSlice
 from figures.selectors import FigureQuery, Row, ordered_rows
 from victims.choices import AgeGroup, AssistanceStatus, Pillar, Sex
@@ -95,9 +95,9 @@ def _compute(year: int, *, verified_only: bool) -> Published:
             values[(area, grouping, cell_key, "persons")] += persons
             values[(area, grouping, cell_key, "services")] += services
     values = {cell: value for cell, value in values.items() if value}
-    marks = primary(values)
-    settle(_families(values), values, marks, _families_of)
-    return Published(values=values, marks=marks)
+    table = Table(values=values, marks=primary(values))
+    settle(_families(values), table, _families_of)
+    return Published(values=values, marks=table.marks)
 
 
 def _families(values: dict[Cell, int]) -> dict[str, list[Identity]]:

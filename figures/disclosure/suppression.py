@@ -7,20 +7,21 @@ work out a hidden cell from the visible ones. The family's published identities 
   district lists the areas' own totals);
 - within every row, casualties = killed + injured + unknown;
 - the sex and age rows: the men row's casualties are its men and its adults (and so on).
-A hidden cell is *determined* when these identities, with the visible cells' values, fix it:
-its unit vector lies in the row space of the identities restricted to the hidden cells (a
-null-space test, numpy's SVD). It is also *pinned* when one identity leaves its hidden cells a
-sum they can only make one way, knowing that "<5" is 1-4 and "x" is 5 or more (two "<5" rows
-that must add up to 2 are both 1). Each determined or pinned cell gets a complement: the
-visible cell of one of its identities that costs least to hide (a breakdown row before a total,
-a smaller count first), marked "x"; then the family is tested again.
+A hidden cell is *determined* when these identities, with the visible cells' values, fix it
+(`linear.fixed_cells`: a row-space test). It is also *pinned* when one identity leaves its
+hidden cells a sum they can only make one way, knowing that "<5" is 1-4 and "x" is 5 or more
+(two "<5" rows that must add up to 2 are both 1). Each determined or pinned cell gets a
+complement, marked "x": the visible cell, among the identities that work it out, that costs
+least to hide (a breakdown row before an area's total, Laos' totals last; with the cells equal
+to it, which would have to follow; a smaller count first); then the family is tested again.
 
 An area's totals appear in three families (its own summary, and a row of the breakdowns by
-area above it): their marks are shared, so the families are processed until none changes.
+area above it): their marks are shared, so the families are processed until none changes. The
+same engine protects the assistance figures (`assistance`) and the reports (`tables`).
 
 Like tau-argus' modular method this protects each table with its own identities; it does not
-protect against combining different filters' breakdowns by the same dimension (to be written
-into docs/statistics.md when the statistics API uses it; issue 17).
+protect against combining different filters' breakdowns by the same dimension
+(docs/statistics.md, "Disclosure control").
 """
 
 from __future__ import annotations
@@ -29,9 +30,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from figures.disclosure.cube import FIELDS, VICTIM_DIMENSIONS, Cell, Cube, families_of
+from figures.disclosure.linear import fixed_cells
 
 SMALL = 5
 PRIMARY = "<5"
@@ -45,7 +45,6 @@ _SEX_AGE_EQUAL = {
     "boys": ("boys", "children"),
     "girls": ("girls", "children"),
 }
-_TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -66,11 +65,26 @@ class Suppression:
         return self.marks.get(cell, value)
 
 
+@dataclass
+class Table:
+    """The cells being protected: their values (zeros may be absent), the marks so far, the
+    cells no complement may be taken from (shown or hidden elsewhere already), what hiding a
+    cell costs, and what could not be protected (cells, identities) because every cell around
+    is fixed: what is shown elsewhere already gives it away."""
+
+    values: dict[Cell, int]
+    marks: dict[Cell, str]
+    fixed: frozenset[Cell] = frozenset()
+    weight: Callable[[Cell], int] = field(default=lambda cell: _weight(cell))
+    exposed: set[Cell] = field(default_factory=set)
+    given_up: set[Identity] = field(default_factory=set)
+
+
 def suppress(cube: Cube) -> Suppression:
     """Mark the cube's cells (the module's docstring says how)."""
-    marks = primary(cube.values)
-    settle(_families(cube), cube.values, marks, lambda cell: families_of(cell, cube.province_of))
-    return Suppression(marks=marks)
+    table = Table(values=cube.values, marks=primary(cube.values))
+    settle(_families(cube), table, lambda cell: families_of(cell, cube.province_of))
+    return Suppression(marks=table.marks)
 
 
 def primary(values: dict[Cell, int]) -> dict[Cell, str]:
@@ -80,8 +94,7 @@ def primary(values: dict[Cell, int]) -> dict[Cell, str]:
 
 def settle(
     families: dict[str, list[Identity]],
-    values: dict[Cell, int],
-    marks: dict[Cell, str],
+    table: Table,
     families_of_cell: Callable[[Cell], Iterable[str]],
 ) -> None:
     """Protect every family (its identities), again each time another family hides a cell it
@@ -90,35 +103,37 @@ def settle(
     while pending:
         family = min(pending)
         pending.discard(family)
-        for cell in _protect(families[family], values, marks):
+        for cell in _protect(families[family], table):
             pending.update(f for f in families_of_cell(cell) if f in families)
 
 
-def _protect(
-    identities: list[Identity], values: dict[Cell, int], marks: dict[Cell, str]
-) -> list[Cell]:
+def _protect(identities: list[Identity], table: Table) -> list[Cell]:
     """Add complements until no hidden cell of the family is determined or pinned; the new ones."""
     added: list[Cell] = []
     safe: set[frozenset[Cell]] = set()  # hidden groups found safe (rechecked only when changed)
+    equal = _equal_cells(identities)
     while True:
-        exposed = _pinned(identities, values, marks)
-        if exposed:
-            new = _hide([[exposed[1]]], [], values, marks)
+        pinned = _pinned(identities, table)
+        if pinned:
+            new = _hide([[pinned]], [], table, equal)
+            if not new:
+                table.given_up.add(pinned)
         else:
-            found = _determined(identities, marks, safe)
+            found = _determined(identities, table, safe)
             if found is None:
                 return added
-            new = _hide(*found, values, marks)
-        if not new:
-            return added  # every cell around is hidden: cannot happen with positive cells
+            cells, around, group = found
+            new = _hide(around, group, table, equal)
+            if not new:
+                table.exposed.update(cells)
         added.extend(new)
 
 
 def _hide(
     determined: list[list[Identity]],
     group: list[Identity],
-    values: dict[Cell, int],
-    marks: dict[Cell, str],
+    table: Table,
+    equal: dict[Cell, set[Cell]],
 ) -> list[Cell]:
     """A complement for each exposed cell (given by the identities it is in), hidden at once,
     unless an earlier one of the same test already hid a cell of its identities (the next test
@@ -128,9 +143,9 @@ def _hide(
     for around in determined:
         if touched.intersection(around):
             continue
-        complement = _complement(around, values, marks) or _complement(group, values, marks)
+        complement = _complement(around, table, equal) or _complement(group, table, equal)
         if complement is not None:
-            marks[complement] = SECONDARY
+            table.marks[complement] = SECONDARY
             hidden.append(complement)
         touched.update(around)
     return hidden
@@ -179,37 +194,22 @@ def _row_identities(row: tuple[str, str, object], values: dict[Cell, int]) -> It
 
 # -- what the visible cells reveal --------------------------------------------------------------
 def _determined(
-    identities: list[Identity], marks: dict[Cell, str], safe: set[frozenset[Cell]]
-) -> tuple[list[list[Identity]], list[Identity]] | None:
-    """The first group of hidden cells with cells the identities fix: for each such cell the
-    identities it is in, and the group's identities; None if no cell is fixed.
+    identities: list[Identity], table: Table, safe: set[frozenset[Cell]]
+) -> tuple[list[Cell], list[list[Identity]], list[Identity]] | None:
+    """The first group of hidden cells with cells the identities fix (those not known to be
+    exposed): the cells, the identities each is in, and the group's identities; None if none.
 
     Tested per connected group of hidden cells (cells sharing an identity), smallest first; a
     group found safe is remembered by its hidden cells (its identities are those they are in)."""
+    marks = table.marks
     involved = [i for i in identities if i.total in marks or any(p in marks for p in i.parts)]
     for group in _groups(involved, marks):
         members = frozenset(c for i in group for c in (i.total, *i.parts) if c in marks)
         if members in safe:
             continue
-        column = {cell: n for n, cell in enumerate(sorted(members, key=repr))}
-        matrix = np.zeros((len(group), len(column)))
-        for n, identity in enumerate(group):
-            if identity.total in column:
-                matrix[n, column[identity.total]] = 1.0
-            for part in identity.parts:
-                if part in column:
-                    matrix[n, column[part]] -= 1.0
-        # A cell's unit vector is in the row space when its projection on it has length 1.
-        _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
-        rank = int((singular > _TOLERANCE * max(1.0, float(singular.max(initial=0.0)))).sum())
-        free = 1.0 - (vt[:rank] ** 2).sum(axis=0)
-        determined = [
-            [i for i in group if cell == i.total or cell in i.parts]
-            for cell, n in column.items()
-            if free[n] <= 1e-7
-        ]
-        if determined:
-            return determined, group
+        found = [(c, around) for c, around in fixed_cells(group, members) if c not in table.exposed]
+        if found:
+            return [c for c, _ in found], [around for _, around in found], group
         safe.add(members)
     return None
 
@@ -235,36 +235,58 @@ def _groups(identities: list[Identity], marks: dict[Cell, str]) -> list[list[Ide
     return sorted(groups.values(), key=lambda g: (len(g), repr(g[0].total)))
 
 
-def _pinned(
-    identities: list[Identity], values: dict[Cell, int], marks: dict[Cell, str]
-) -> tuple[Cell, Identity] | None:
-    """A hidden part whose identity (visible total) leaves its hidden parts one way to add up."""
+def _pinned(identities: list[Identity], table: Table) -> Identity | None:
+    """An identity (visible total) that leaves its hidden parts one way to add up."""
+    values, marks = table.values, table.marks
     for identity in identities:
-        if identity.total in marks:
+        if identity.total in marks or identity in table.given_up:
             continue
         hidden = [p for p in identity.parts if p in marks]
         if not hidden:
             continue
-        left = values[identity.total] - sum(values[p] for p in identity.parts if p not in marks)
+        left = values.get(identity.total, 0) - sum(
+            values.get(p, 0) for p in identity.parts if p not in marks
+        )
         smallest = sum(1 if marks[p] == PRIMARY else SMALL for p in hidden)
         if left == smallest or (
             all(marks[p] == PRIMARY for p in hidden) and left == 4 * len(hidden)
         ):
-            return hidden[0], identity
+            return identity
     return None
 
 
 def _complement(
-    identities: list[Identity], values: dict[Cell, int], marks: dict[Cell, str]
+    identities: list[Identity], table: Table, equal: dict[Cell, set[Cell]]
 ) -> Cell | None:
-    """The visible cell of these identities that costs least to hide."""
+    """The visible cell of these identities, not fixed, that costs least to hide: its own cost
+    and that of the visible cells equal to it, which would have to follow it."""
+    values, marks = table.values, table.marks
     candidates = {
         c
         for identity in identities
         for c in (*identity.parts, identity.total)
-        if c not in marks and values.get(c)
+        if c not in marks and c not in table.fixed and values.get(c)
     }
-    return min(candidates, key=lambda c: (_weight(c), values[c], repr(c)), default=None)
+
+    def cost(cell: Cell) -> tuple[int, int, str]:
+        dragged = sum(table.weight(c) for c in equal.get(cell, {cell}) if c not in marks)
+        return (dragged, values[cell], repr(cell))
+
+    return min(candidates, key=cost, default=None)
+
+
+def _equal_cells(identities: list[Identity]) -> dict[Cell, set[Cell]]:
+    """The cells each cell equals through identities of one part (a breakdown with one nonzero
+    row, a row whose casualties are all killed): hiding one means hiding them all."""
+    equal: dict[Cell, set[Cell]] = {}
+    for identity in identities:
+        if len(identity.parts) == 1:
+            merged = equal.get(identity.total, {identity.total}) | equal.get(
+                identity.parts[0], {identity.parts[0]}
+            )
+            for cell in merged:
+                equal[cell] = merged
+    return equal
 
 
 def _weight(cell: Cell) -> int:

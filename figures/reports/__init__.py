@@ -18,6 +18,7 @@ from django.http import HttpResponse
 from figures.reports.base import Report, ReportRequest
 from figures.reports.ccm import ccm_assistance_report, ccm_casualties_report
 from figures.reports.files import FORMATS, XLSX_CONTENT_TYPE, report_csv, report_xlsx
+from figures.reports.guards import guard_report
 from figures.reports.monitor import monitor_report
 from figures.reports.sdg import sdg_report
 
@@ -40,14 +41,24 @@ REPORTS: dict[str, Callable[..., Report]] = {
     "ccm-assistance": ccm_assistance_report,
     "sdg-18-1-1": sdg_report,
 }
+DISCLOSURE_NOTE = (
+    "Disclosure control: a count from 1 to 4 reads <5, and x hides a count that would give "
+    "one away (from this table's totals or from the statistics API); the other counts, zeros "
+    "included, are exact."
+)
 # The reports whose period may be several calendar years (the CCM's reporting period); the
 # others are yearly.
 PERIOD_REPORTS = frozenset({"ccm-casualties", "ccm-assistance"})
 
 
 def report_build(*, name: str, request: ReportRequest) -> Report:
-    """One report for the request's period (national, all reported or verified only)."""
-    return REPORTS[name](request=request)
+    """One report for the request's period (national, all reported or verified only); under
+    disclosure control, its small counts and what would give them away hidden."""
+    report = REPORTS[name](request=request)
+    if request.disclosure_control:
+        guard_report(report, request).protect()
+        report.note(DISCLOSURE_NOTE)
+    return report
 
 
 def report_response(*, name: str, fmt: str, request: ReportRequest) -> HttpResponse:

@@ -35,6 +35,8 @@ class ReportRequest:
     last_year: int
     verified_only: bool = False
     extracted_at: datetime.datetime = field(default_factory=timezone.now)
+    # For everyone but NRA staff: small counts and what would give them away hidden.
+    disclosure_control: bool = False
 
     @classmethod
     def for_year(cls, year: int, *, verified_only: bool = False) -> ReportRequest:
@@ -86,6 +88,7 @@ class ReportRequest:
             last_year=self.last_year + years,
             verified_only=self.verified_only,
             extracted_at=self.extracted_at,
+            disclosure_control=self.disclosure_control,
         )
 
 

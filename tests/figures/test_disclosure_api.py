@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from fieldsync.models import Role
+from tests.helpers.disclosure import assert_not_recoverable, assert_shown_safely
 from tests.helpers.figures import Push
 from tests.helpers.sync import Tablet, accident, assistance, victim
 
@@ -69,26 +70,6 @@ def get(tablet: Tablet, path: str, **params: str) -> dict[str, Any]:
     response = tablet.client.get(path, params, **tablet.headers)
     assert response.status_code == 200, response.content
     return response.json()
-
-
-def assert_shown_safely(value: Any) -> None:
-    """A published cell: "<5", "x", null, 0 or a count of 5 or more, never 1-4."""
-    assert value in ("<5", "x", None) or (isinstance(value, int) and (value == 0 or value >= 5))
-
-
-def assert_not_recoverable(total: Any, parts: list[Any]) -> None:
-    """`total` = the sum of `parts`, as published: no hidden part can be worked out (one hidden
-    part alone, or hidden parts at their least or most possible)."""
-    if not isinstance(total, int):
-        return
-    hidden = [part for part in parts if isinstance(part, str)]
-    if not hidden:
-        return
-    assert len(hidden) > 1, f"{total} - visible parts gives the hidden one: {parts}"
-    left = total - sum(part for part in parts if isinstance(part, int))
-    least = sum(1 if part == "<5" else 5 for part in hidden)
-    most = 4 * len(hidden) if all(part == "<5" for part in hidden) else None
-    assert left not in (least, most), f"{parts} can only add up to {total} one way"
 
 
 def assert_family_safe(summary: dict[str, Any], breakdowns: dict[str, list[dict]]) -> None:

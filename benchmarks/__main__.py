@@ -541,6 +541,7 @@ def _run(only: list[str] | None, quick: bool, rows: list[Row]) -> None:
         setup_accounts()
         rows += bench_figures.bench_rebuild(100_000 if quick else 1_000_000)
         rows += bench_figures.bench_incremental()
+        rows += bench_figures.bench_disclosure()
     if selected("import"):
         rows += bench_import_rows(5_000 if quick else 50_000)
 

@@ -292,3 +292,84 @@ def bench_incremental(pushes: int = 5) -> list[dict[str, Any]]:
             max_ms=round(timings[-1], 1),
         )
     ]
+
+
+def bench_disclosure() -> list[dict[str, Any]]:
+    """Disclosure control on the rebuilt figures (run after bench_rebuild): the busiest year's
+    protected figures computed from nothing (what the first partner request after a change
+    waits for, or the warm-up task), against reading the base rows it starts from; then a
+    partner's breakdown from the cache against NRA staff's exact one (figures.selectors)."""
+    from django.core.cache import cache
+    from django.db.models import Sum
+
+    from benchmarks.__main__ import row
+    from figures.disclosure.published import (
+        BASE_COLUMNS,
+        disclosed_breakdown,
+        disclosed_summary,
+        published,
+    )
+    from figures.selectors import FigureQuery, figures_breakdown, figures_summary
+    from victims.models import CasualtyFigure
+
+    busiest = (
+        CasualtyFigure.objects.values("year").annotate(n=Sum("count")).order_by("-n").first()
+    )
+    if busiest is None:
+        return []
+    year = busiest["year"]
+    started = time.perf_counter()
+    base = list(
+        CasualtyFigure.objects.filter(year=year)
+        .order_by()
+        .values_list(*BASE_COLUMNS)
+        .annotate(n=Sum("count"))
+    )
+    read = time.perf_counter() - started
+    cache.clear()
+    started = time.perf_counter()
+    figures = published(year, verified_only=False)
+    cold = time.perf_counter() - started
+    hidden = len(figures.marks)
+    secondary = sum(1 for mark in figures.marks.values() if mark == "x")
+
+    def median_ms(answer: Any) -> float:
+        timings = []
+        for _ in range(15):
+            started = time.perf_counter()
+            answer()
+            timings.append((time.perf_counter() - started) * 1000)
+        return sorted(timings)[len(timings) // 2]
+
+    query = FigureQuery(year=year, province="LA-XI")
+    exact = median_ms(
+        lambda: (figures_summary(query=query), figures_breakdown(by="month", query=query))
+    )
+    shown = median_ms(
+        lambda: (disclosed_summary(query=query), disclosed_breakdown(by="month", query=query))
+    )
+    ratio = shown / exact
+    return [
+        row(
+            f"disclosure control of {year} ({busiest['n']:,} casualties), from nothing",
+            cold,
+            "s",
+            "<= 30x reading its base rows",
+            cold <= 30 * read,
+            base_rows=len(base),
+            read_base_rows_s=round(read, 3),
+            ratio=round(cold / read, 1),
+            cells=len(figures.values),
+            hidden=hidden,
+            secondary=secondary,
+        ),
+        row(
+            "  a partner's summary + breakdown (cached) vs NRA staff's exact one",
+            ratio,
+            "x exact",
+            "<= 2x",
+            ratio <= 2,
+            partner_ms=round(shown, 2),
+            exact_ms=round(exact, 2),
+        ),
+    ]

@@ -18,12 +18,11 @@ import hashlib
 from collections import defaultdict
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import Count, Max, Sum
 
 from fieldsync.models import Organisation
 from figures.disclosure.cube import Cell
-from figures.disclosure.published import CACHE_SECONDS, Published
+from figures.disclosure.published import Published, cached
 from figures.disclosure.suppression import Identity, Table, primary, settle
 from figures.models import StatisticsSlice
 from figures.selectors import FigureQuery, Row, ordered_rows
@@ -43,12 +42,10 @@ TOTAL = "total"
 
 def published_assistance(year: int, *, verified_only: bool) -> Published:
     """The year's published assistance figures on one basis (cached while unchanged)."""
-    key = f"fieldsync:disclosure:assistance:{year}:{int(verified_only)}:{_version(year)}"
-    found = cache.get(key)
-    if found is None:
-        found = _compute(year, verified_only=verified_only)
-        cache.set(key, found, CACHE_SECONDS)
-    return found
+    return cached(
+        f"assistance:{year}:{int(verified_only)}:{_version(year)}",
+        lambda: _compute(year, verified_only=verified_only),
+    )
 
 
 def disclosed_assistance(*, by: str, query: FigureQuery) -> Row:

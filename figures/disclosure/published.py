@@ -10,6 +10,7 @@ change to its figure rows, so a cached answer is never older than the figures th
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,11 +62,18 @@ class Published:
 
 def published(year: int, *, verified_only: bool) -> Published:
     """The year's published figures on one basis, from the cache when the figures are unchanged."""
-    key = f"fieldsync:disclosure:{year}:{int(verified_only)}:{_version(year)}"
-    found = cache.get(key)
+    return cached(
+        f"figures:{year}:{int(verified_only)}:{_version(year)}",
+        lambda: _compute(year, verified_only=verified_only),
+    )
+
+
+def cached(key: str, compute: Callable[[], Published]) -> Published:
+    """The published figures kept under `key` (which names their version), computed if absent."""
+    found = cache.get(f"fieldsync:disclosure:{key}")
     if found is None:
-        found = _compute(year, verified_only=verified_only)
-        cache.set(key, found, CACHE_SECONDS)
+        found = compute()
+        cache.set(f"fieldsync:disclosure:{key}", found, CACHE_SECONDS)
     return found
 
 

@@ -17,12 +17,24 @@ from fieldsync.services.push import batch_push
 from figures import slices
 from tests.helpers.factories import OrdnanceTypeFactory
 from tests.helpers.figures import Push
-from tests.helpers.sync import accident, assistance, victim
+from tests.helpers.sync import Tablet, accident, assistance, victim
 
 
 @pytest.fixture
 def nra_user(seeded: None, make_user: Callable[..., User]) -> User:
     return make_user("nra-stats", role=Role.NRA_STAFF, organisation="NRA")
+
+
+@pytest.fixture
+def nra(make_tablet: Callable[..., Tablet]) -> Tablet:
+    """NRA staff's reader: exact figures and reports."""
+    return make_tablet("nra-reader", role=Role.NRA_STAFF, organisation="NRA")
+
+
+@pytest.fixture
+def partner(make_tablet: Callable[..., Tablet]) -> Tablet:
+    """A partner system: figures and reports under disclosure control."""
+    return make_tablet("cope-system", role=Role.PARTNER, organisation="COPE")
 
 
 @pytest.fixture

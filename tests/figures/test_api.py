@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from fieldsync.models import Role
 from tests.helpers.figures import Push
 from tests.helpers.sync import Tablet, accident, assistance, victim
 
@@ -42,16 +41,6 @@ def figures(push: Push) -> None:
     ]
     records.append(victim(c["id"]))
     push(records)
-
-
-@pytest.fixture
-def nra(make_tablet) -> Tablet:
-    return make_tablet("nra-reader", role=Role.NRA_STAFF, organisation="NRA")
-
-
-@pytest.fixture
-def partner(make_tablet) -> Tablet:
-    return make_tablet("cope-system", role=Role.PARTNER, organisation="COPE")
 
 
 def get(tablet: Tablet, path: str, **params: str):

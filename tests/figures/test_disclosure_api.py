@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from fieldsync.models import Role
 from tests.helpers.disclosure import assert_not_recoverable, assert_shown_safely
 from tests.helpers.figures import Push
 from tests.helpers.sync import Tablet, accident, assistance, victim
@@ -54,16 +53,6 @@ def province_year(push: Push) -> dict[str, Any]:
     outcomes = push(records + assistance_records)
     assert {outcome["status"] for outcome in outcomes} == {"applied"}
     return {"girl": girl}
-
-
-@pytest.fixture
-def partner(make_tablet) -> Tablet:
-    return make_tablet("cope-system", role=Role.PARTNER, organisation="COPE")
-
-
-@pytest.fixture
-def nra(make_tablet) -> Tablet:
-    return make_tablet("nra-reader", role=Role.NRA_STAFF, organisation="NRA")
 
 
 def get(tablet: Tablet, path: str, **params: str) -> dict[str, Any]:

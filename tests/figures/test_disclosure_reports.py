@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from accidents.models import District, Province
-from fieldsync.models import Role
 from figures.disclosure.assistance import published_assistance
 from figures.disclosure.cube import FIELDS, VICTIM_DIMENSIONS
 from figures.disclosure.published import published
@@ -30,16 +29,6 @@ YEAR = 2016
 def demo(seeded: None) -> None:
     list(demo_data_generate(first_year=YEAR - 2, last_year=YEAR, seed=3))
     statistics_refresh()
-
-
-@pytest.fixture
-def partner(make_tablet) -> Tablet:
-    return make_tablet("undp-system", role=Role.PARTNER, organisation="UNDP")
-
-
-@pytest.fixture
-def nra(make_tablet) -> Tablet:
-    return make_tablet("nra-reports", role=Role.NRA_STAFF, organisation="NRA")
 
 
 def number(text: str) -> Any:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from fieldsync.models import Role
 from tests.figures.reports import (
     EXTRACTED,
     REPORTED,
@@ -21,11 +20,6 @@ from tests.helpers.sync import Tablet
 pytestmark = pytest.mark.django_db
 
 REPORTS = ("monitor", "ccm-casualties", "ccm-assistance", "sdg-18-1-1")
-
-
-@pytest.fixture
-def nra(make_tablet) -> Tablet:
-    return make_tablet("nra-reports", role=Role.NRA_STAFF, organisation="NRA")
 
 
 def test_every_report_downloads_as_csv_and_xlsx_with_the_same_content(

@@ -6,18 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from fieldsync.models import Role
 from tests.figures.reports import EXTRACTED, REPORTED, about, download, read_csv, table
 from tests.helpers.sync import Tablet
 
 pytestmark = pytest.mark.django_db
 
 NRA = "National Regulatory Authority for UXO/Mine Action Sector (NRA)"
-
-
-@pytest.fixture
-def nra(make_tablet) -> Tablet:
-    return make_tablet("nra-ccm", role=Role.NRA_STAFF, organisation="NRA")
 
 
 def test_the_cover_gives_the_state_contact_period_submission_and_form_status(

@@ -541,7 +541,8 @@ def _run(only: list[str] | None, quick: bool, rows: list[Row]) -> None:
         setup_accounts()
         rows += bench_figures.bench_rebuild(100_000 if quick else 1_000_000)
         rows += bench_figures.bench_incremental()
-        rows += bench_figures.bench_disclosure()
+        rows += bench_figures.bench_disclosure(stress=True)
+        rows += bench_figures.bench_disclosure(stress=False)
     if selected("import"):
         rows += bench_import_rows(5_000 if quick else 50_000)
 

@@ -28,7 +28,7 @@ def fixed_cells(
 ) -> list[tuple[Cell, list[Identity]]]:
     """The hidden cells the group's identities fix, each with the identities that work it out
     (a complement taken from them breaks that derivation)."""
-    kept, set_aside = _set_aside(group, hidden)
+    kept = _kept(group, hidden)
     found: dict[Cell, list[Identity]] = {}
     if kept:
         columns = sorted({c for i in kept for c in _cells(i) if c in hidden}, key=repr)
@@ -47,10 +47,6 @@ def fixed_cells(
         if cells:
             derivations = _derivations(matrix, kept, [column[c] for c in cells])
             found.update(zip(cells, derivations, strict=True))
-    for identity, cell in reversed(set_aside):
-        others = [c for c in _cells(identity) if c in hidden and c != cell]
-        if all(other in found for other in others):
-            found[cell] = [identity]
     return list(found.items())
 
 
@@ -58,29 +54,24 @@ def _cells(identity: Identity) -> tuple[Cell, ...]:
     return (identity.total, *identity.parts)
 
 
-def _set_aside(
-    group: list[Identity], hidden: frozenset[Cell] | set[Cell]
-) -> tuple[list[Identity], list[tuple[Identity, Cell]]]:
-    """The equations to solve, and those set aside with their cell found nowhere else, in the
-    order they were set aside."""
+def _kept(group: list[Identity], hidden: frozenset[Cell] | set[Cell]) -> list[Identity]:
+    """The equations left once those with two or more hidden cells of their own are set aside
+    (again and again: setting one aside can leave another with cells of its own)."""
     occurrences = Counter(c for i in group for c in _cells(i) if c in hidden)
     kept = list(group)
-    set_aside: list[tuple[Identity, Cell]] = []
     progress = True
     while progress:
         progress = False
         remaining = []
         for identity in kept:
             here = [c for c in _cells(identity) if c in hidden]
-            alone = [c for c in here if occurrences[c] == 1]
-            if alone and len(here) > 1:
-                set_aside.append((identity, alone[0]))
+            if sum(1 for c in here if occurrences[c] == 1) >= 2:
                 occurrences.subtract(here)
                 progress = True
             else:
                 remaining.append(identity)
         kept = remaining
-    return kept, set_aside
+    return kept
 
 
 def _derivations(

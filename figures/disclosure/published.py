@@ -10,6 +10,7 @@ change to its figure rows, so a cached answer is never older than the figures th
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +46,9 @@ BASE_COLUMNS = (
     "outcome",
 )
 CACHE_SECONDS = 24 * 3600
+RECENT_IN_PROCESS = 64  # published years kept in each process, on top of the cache
+_RECENT: dict[str, Published] = {}  # oldest first (a key names its version: never stale)
+_RECENT_LOCK = threading.Lock()
 MONTHS: tuple[int | None, ...] = (*range(1, 13), None)  # None: known to the year only
 
 
@@ -69,11 +73,19 @@ def published(year: int, *, verified_only: bool) -> Published:
 
 
 def cached(key: str, compute: Callable[[], Published]) -> Published:
-    """The published figures kept under `key` (which names their version), computed if absent."""
-    found = cache.get(f"fieldsync:disclosure:{key}")
+    """The published figures kept under `key` (which names their version), computed if absent:
+    from this process's last few (no unpickling), else the shared cache, else computed."""
+    key = f"fieldsync:disclosure:{key}"
+    found = _RECENT.get(key)
     if found is None:
-        found = compute()
-        cache.set(f"fieldsync:disclosure:{key}", found, CACHE_SECONDS)
+        found = cache.get(key)
+        if found is None:
+            found = compute()
+            cache.set(key, found, CACHE_SECONDS)
+        with _RECENT_LOCK:  # gunicorn threads share it
+            _RECENT[key] = found
+            while len(_RECENT) > RECENT_IN_PROCESS:
+                _RECENT.pop(next(iter(_RECENT)))
     return found
 
 

@@ -47,7 +47,7 @@ _SEX_AGE_EQUAL = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed as the object: one per family
 class Identity:
     """`total` = the sum of `parts` (an equality when there is one part)."""
 
@@ -100,55 +100,67 @@ def settle(
     """Protect every family (its identities), again each time another family hides a cell it
     shows, until none changes."""
     pending = set(families)
+    # per family, kept between its passes: the groups of hidden cells found safe, equal cells
+    safe: dict[str, set[frozenset[Cell]]] = defaultdict(set)
+    equal: dict[str, dict[Cell, set[Cell]]] = {}
     while pending:
         family = min(pending)
         pending.discard(family)
-        for cell in _protect(families[family], table):
+        if family not in equal:
+            equal[family] = _equal_cells(families[family])
+        for cell in _protect(families[family], table, safe[family], equal[family]):
             pending.update(f for f in families_of_cell(cell) if f in families)
 
 
-def _protect(identities: list[Identity], table: Table) -> list[Cell]:
-    """Add complements until no hidden cell of the family is determined or pinned; the new ones."""
+def _protect(
+    identities: list[Identity],
+    table: Table,
+    safe: set[frozenset[Cell]],
+    equal: dict[Cell, set[Cell]],
+) -> list[Cell]:
+    """Add complements until no hidden cell of the family is determined or pinned; the new ones.
+
+    Each pass takes every pinned identity, else every determined cell of every group, and
+    hides a complement for each (`_hide`); what no complement can protect is set aside. `safe`:
+    the groups of hidden cells found safe (tested again only when they change); `equal`: the
+    cells equal to each cell."""
     added: list[Cell] = []
-    safe: set[frozenset[Cell]] = set()  # hidden groups found safe (rechecked only when changed)
-    equal = _equal_cells(identities)
     while True:
         pinned = _pinned(identities, table)
         if pinned:
-            new = _hide([[pinned]], [], table, equal)
-            if not new:
-                table.given_up.add(pinned)
+            new, failed = _hide([([i], []) for i in pinned], table, equal)
+            table.given_up.update(pinned[n] for n in failed)
         else:
             found = _determined(identities, table, safe)
-            if found is None:
+            if not found:
                 return added
-            cells, around, group = found
-            new = _hide(around, group, table, equal)
-            if not new:
-                table.exposed.update(cells)
+            new, failed = _hide([(around, group) for _, around, group in found], table, equal)
+            table.exposed.update(found[n][0] for n in failed)
         added.extend(new)
 
 
 def _hide(
-    determined: list[list[Identity]],
-    group: list[Identity],
+    exposed: list[tuple[list[Identity], list[Identity]]],
     table: Table,
     equal: dict[Cell, set[Cell]],
-) -> list[Cell]:
-    """A complement for each exposed cell (given by the identities it is in), hidden at once,
-    unless an earlier one of the same test already hid a cell of its identities (the next test
-    says whether it still needs one); the cells hidden."""
+) -> tuple[list[Cell], list[int]]:
+    """A complement for each exposed cell (the identities that give it away, and its group's
+    for a fallback), hidden at once, unless a complement of the same pass is already in its
+    identities (the next pass says whether it still needs one). The cells hidden, and the
+    exposed cells (by position) that no visible cell around could protect."""
     hidden: list[Cell] = []
-    touched: set[Identity] = set()
-    for around in determined:
-        if touched.intersection(around):
-            continue
+    failed: list[int] = []
+    for n, (around, group) in enumerate(exposed):
+        if hidden and any(c in hidden for i in around for c in (i.total, *i.parts)):
+            continue  # a complement of this pass is in its derivation already
         complement = _complement(around, table, equal) or _complement(group, table, equal)
-        if complement is not None:
+        if complement is None:
+            if not hidden:  # else this pass's complements may have been enough: test again
+                failed.append(n)
+        else:
             table.marks[complement] = SECONDARY
             hidden.append(complement)
-        touched.update(around)
-    return hidden
+    return hidden, failed
 
 
 # -- the family's identities ----------------------------------------------------------------------
@@ -195,23 +207,25 @@ def _row_identities(row: tuple[str, str, object], values: dict[Cell, int]) -> It
 # -- what the visible cells reveal --------------------------------------------------------------
 def _determined(
     identities: list[Identity], table: Table, safe: set[frozenset[Cell]]
-) -> tuple[list[Cell], list[list[Identity]], list[Identity]] | None:
-    """The first group of hidden cells with cells the identities fix (those not known to be
-    exposed): the cells, the identities each is in, and the group's identities; None if none.
+) -> list[tuple[Cell, list[Identity], list[Identity]]]:
+    """The hidden cells the identities fix (but those known to be exposed), each with the
+    identities that work it out and its group's identities.
 
-    Tested per connected group of hidden cells (cells sharing an identity), smallest first; a
-    group found safe is remembered by its hidden cells (its identities are those they are in)."""
+    Tested per connected group of hidden cells (cells sharing an identity); a group found safe
+    is remembered by its hidden cells (its identities are those they are in)."""
     marks = table.marks
     involved = [i for i in identities if i.total in marks or any(p in marks for p in i.parts)]
+    found: list[tuple[Cell, list[Identity], list[Identity]]] = []
     for group in _groups(involved, marks):
         members = frozenset(c for i in group for c in (i.total, *i.parts) if c in marks)
         if members in safe:
             continue
-        found = [(c, around) for c, around in fixed_cells(group, members) if c not in table.exposed]
-        if found:
-            return [c for c, _ in found], [around for _, around in found], group
-        safe.add(members)
-    return None
+        fixed = [(c, around) for c, around in fixed_cells(group, members) if c not in table.exposed]
+        if fixed:
+            found += [(cell, around, group) for cell, around in fixed]
+        else:
+            safe.add(members)
+    return found
 
 
 def _groups(identities: list[Identity], marks: dict[Cell, str]) -> list[list[Identity]]:
@@ -235,9 +249,10 @@ def _groups(identities: list[Identity], marks: dict[Cell, str]) -> list[list[Ide
     return sorted(groups.values(), key=lambda g: (len(g), repr(g[0].total)))
 
 
-def _pinned(identities: list[Identity], table: Table) -> Identity | None:
-    """An identity (visible total) that leaves its hidden parts one way to add up."""
+def _pinned(identities: list[Identity], table: Table) -> list[Identity]:
+    """The identities (visible total) that leave their hidden parts one way to add up."""
     values, marks = table.values, table.marks
+    pinned = []
     for identity in identities:
         if identity.total in marks or identity in table.given_up:
             continue
@@ -251,8 +266,8 @@ def _pinned(identities: list[Identity], table: Table) -> Identity | None:
         if left == smallest or (
             all(marks[p] == PRIMARY for p in hidden) and left == 4 * len(hidden)
         ):
-            return identity
-    return None
+            pinned.append(identity)
+    return pinned
 
 
 def _complement(

@@ -95,12 +95,13 @@ class TableGuard:
                 self.mismatches.append(identity)
                 continue
             identities.append(identity)
-            twin = identity.parts[0] if len(identity.parts) == 1 else None
-            if identity.total[0] == "report" and twin is not None and twin[0] != "report":
-                marks.pop(identity.total, None)  # a twin of one API cell reads as it does
-                if twin in marks:
-                    marks[identity.total] = marks[twin]
-                else:
+            api_parts = identity.parts
+            if identity.total[0] == "report" and all(p[0] != "report" for p in api_parts):
+                hidden = [p for p in api_parts if p in marks]
+                if len(api_parts) == 1 and hidden:  # a twin of one API cell reads as it does
+                    marks[identity.total] = marks[hidden[0]]
+                elif not hidden:  # the API's visible cells give it already: shown
+                    marks.pop(identity.total, None)
                     fixed.add(identity.total)
         table = Table(values=values, marks=marks, fixed=frozenset(fixed), weight=self._weight)
         settle({"report": identities}, table, lambda cell: ("report",))

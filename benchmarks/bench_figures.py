@@ -311,8 +311,11 @@ def bench_disclosure(*, stress: bool) -> list[dict[str, Any]]:
     from victims.models import CasualtyFigure
 
     if not stress:
+        from django.db import connections
+
         from simulation.demo import demo_data_generate
 
+        connections.close_all()  # the database is dropped under it
         harness.recreate_database()
         list(demo_data_generate(first_year=2006, last_year=2026, seed=2))
     years = dict(CasualtyFigure.objects.order_by().values_list("year").annotate(n=Sum("count")))

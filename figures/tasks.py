@@ -11,8 +11,7 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from figures import slices
-from figures.disclosure.published import published
-from figures.models import StatisticsSlice
+from figures.disclosure.published import published_warm
 
 RETRYABLE = (OperationalError, InterfaceError)
 
@@ -42,14 +41,7 @@ def statistics_disclosure_warm() -> int:
     """Compute the disclosure-controlled figures of the years recomputed in the last ten
     minutes into the shared cache, so a partner's first request after a change does not wait
     for the secondary suppression. Returns the number of years."""
-    since = timezone.now() - datetime.timedelta(minutes=10)
-    years = sorted(
-        set(StatisticsSlice.objects.filter(recomputed_at__gte=since).values_list("year", flat=True))
-    )
-    for year in years:
-        for verified_only in (False, True):
-            published(year, verified_only=verified_only)
-    return len(years)
+    return published_warm(since=timezone.now() - datetime.timedelta(minutes=10))
 
 
 def _shared_cache() -> bool:

@@ -29,25 +29,25 @@ def fixed_cells(
     """The hidden cells the group's identities fix, each with the identities that work it out
     (a complement taken from them breaks that derivation)."""
     kept = _kept(group, hidden)
-    found: dict[Cell, list[Identity]] = {}
-    if kept:
-        columns = sorted({c for i in kept for c in _cells(i) if c in hidden}, key=repr)
-        column = {cell: n for n, cell in enumerate(columns)}
-        matrix = np.zeros((len(kept), len(columns)))
-        for n, identity in enumerate(kept):
-            if identity.total in column:
-                matrix[n, column[identity.total]] = 1.0
-            for part in identity.parts:
-                if part in column:
-                    matrix[n, column[part]] -= 1.0
-        _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
-        rank = int((singular > _TOLERANCE * max(1.0, float(singular.max(initial=0.0)))).sum())
-        free = 1.0 - (vt[:rank] ** 2).sum(axis=0)
-        cells = [cell for cell in columns if free[column[cell]] <= 1e-7]
-        if cells:
-            derivations = _derivations(matrix, kept, [column[c] for c in cells])
-            found.update(zip(cells, derivations, strict=True))
-    return list(found.items())
+    if not kept:
+        return []
+    columns = sorted({c for i in kept for c in _cells(i) if c in hidden}, key=repr)
+    column = {cell: n for n, cell in enumerate(columns)}
+    matrix = np.zeros((len(kept), len(columns)))
+    for n, identity in enumerate(kept):
+        if identity.total in column:
+            matrix[n, column[identity.total]] = 1.0
+        for part in identity.parts:
+            if part in column:
+                matrix[n, column[part]] -= 1.0
+    _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
+    rank = int((singular > _TOLERANCE * max(1.0, float(singular.max(initial=0.0)))).sum())
+    free = 1.0 - (vt[:rank] ** 2).sum(axis=0)
+    cells = [cell for cell in columns if free[column[cell]] <= 1e-7]
+    if not cells:
+        return []
+    derivations = _derivations(matrix, kept, [column[c] for c in cells])
+    return list(zip(cells, derivations, strict=True))
 
 
 def _cells(identity: Identity) -> tuple[Cell, ...]:

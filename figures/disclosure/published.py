@@ -9,10 +9,12 @@ change to its figure rows, so a cached answer is never older than the figures th
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.core.cache import cache
@@ -66,10 +68,29 @@ class Published:
 
 def published(year: int, *, verified_only: bool) -> Published:
     """The year's published figures on one basis, from the cache when the figures are unchanged."""
-    return cached(
-        f"figures:{year}:{int(verified_only)}:{_version(year)}",
-        lambda: _compute(year, verified_only=verified_only),
+    return published_years([year], verified_only=verified_only)[year]
+
+
+def published_years(years: Iterable[int], *, verified_only: bool) -> dict[int, Published]:
+    """Several years' published figures (their versions read in three queries in all)."""
+    return {
+        year: cached(
+            f"figures:{year}:{int(verified_only)}:{version}",
+            partial(_compute, year, verified_only=verified_only),
+        )
+        for year, version in _versions(years).items()
+    }
+
+
+def published_warm(*, since: datetime.datetime) -> int:
+    """Compute (into the cache) both bases of the years whose slices were recomputed since
+    then; the number of years."""
+    years = sorted(
+        set(StatisticsSlice.objects.filter(recomputed_at__gte=since).values_list("year", flat=True))
     )
+    for verified_only in (False, True):
+        published_years(years, verified_only=verified_only)
+    return len(years)
 
 
 def cached(key: str, compute: Callable[[], Published]) -> Published:
@@ -89,16 +110,27 @@ def cached(key: str, compute: Callable[[], Published]) -> Published:
     return found
 
 
-def _version(year: int) -> str:
-    """A fingerprint of the year's figures: the slices' last recompute and the figure rows."""
-    parts: list[Any] = [
-        StatisticsSlice.objects.filter(year=year).aggregate(n=Count("id"), at=Max("recomputed_at"))
-    ]
-    for model in (CasualtyFigure, AccidentFigure):
-        parts.append(
-            model.objects.filter(year=year).aggregate(n=Count("id"), id=Max("id"), sum=Sum("count"))
+def _versions(years: Iterable[int]) -> dict[int, str]:
+    """A fingerprint of each year's figures: its slices' last recompute and its figure rows."""
+    parts: dict[int, list[Any]] = {year: [None, None, None] for year in years}
+    sources: tuple[tuple[Any, dict[str, Any]], ...] = (
+        (StatisticsSlice, {"n": Count("id"), "at": Max("recomputed_at")}),
+        (CasualtyFigure, {"n": Count("id"), "id": Max("id"), "sum": Sum("count")}),
+        (AccidentFigure, {"n": Count("id"), "id": Max("id"), "sum": Sum("count")}),
+    )
+    for position, (model, aggregates) in enumerate(sources):
+        rows = (
+            model.objects.filter(year__in=list(parts))
+            .order_by()
+            .values("year")
+            .annotate(**aggregates)
         )
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
+        for found in rows:
+            parts[found.pop("year")][position] = found
+    return {
+        year: hashlib.sha256(repr(year_parts).encode()).hexdigest()[:24]
+        for year, year_parts in parts.items()
+    }
 
 
 def _compute(year: int, *, verified_only: bool) -> Published:
@@ -155,15 +187,9 @@ def disclosed_series(*, query: FigureQuery) -> list[Row]:
             return []
         first, last = query.year_from or years[0], query.year_to or years[-1]
     area = area_of(query)
+    figures = published_years(range(first, last + 1), verified_only=query.verified_only)
     return [
-        {
-            "year": year,
-            **_fields(
-                published(year, verified_only=query.verified_only),
-                (area, "total", None),
-                accidents=True,
-            ),
-        }
+        {"year": year, **_fields(figures[year], (area, "total", None), accidents=True)}
         for year in range(first, last + 1)
     ]
 

@@ -61,9 +61,6 @@ class Suppression:
 
     marks: dict[Cell, str] = field(default_factory=dict)
 
-    def shown(self, cell: Cell, value: int) -> int | str:
-        return self.marks.get(cell, value)
-
 
 @dataclass
 class Table:

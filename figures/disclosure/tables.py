@@ -22,7 +22,7 @@ from typing import Any
 
 from figures.disclosure.assistance import published_assistance
 from figures.disclosure.cube import Cell
-from figures.disclosure.published import Published, published
+from figures.disclosure.published import Published, published_years
 from figures.disclosure.suppression import Identity, Table, primary, settle
 
 FIGURES = "figures"  # the statistics API's summary and breakdowns (figures.disclosure.cube)
@@ -50,7 +50,6 @@ class TableGuard:
     twins: dict[Cell, list[ApiCell]] = field(default_factory=dict)
     # Declared identities or twins the numbers do not bear out (left out; a test says none).
     mismatches: list[Identity] = field(default_factory=list)
-    _published: dict[tuple[str, int], Published] = field(default_factory=dict)
 
     def sum(self, total: tuple[int, int], parts: Iterable[tuple[int, int]]) -> None:
         """The report cell `total` (row, column) is the sum of the cells `parts`."""
@@ -80,15 +79,19 @@ class TableGuard:
         declared = list(self.identities)
         for cell, twins in self.twins.items():
             declared.append(Identity(cell, tuple(api_cell(twin) for twin in twins)))
-        for identity in declared:
-            for cell in (identity.total, *identity.parts):
-                if cell[0] != "report" and cell not in values:
-                    api = self._api(cell)
-                    values[cell] = self._value(api)
-                    mark = self._mark(api)
-                    if mark:
-                        marks[cell] = mark
-                    fixed.add(cell)  # shown or hidden by the API already
+        api_cells = {
+            cell: _api(cell)
+            for identity in declared
+            for cell in (identity.total, *identity.parts)
+            if cell[0] != "report"
+        }
+        figures = self._read({(kind, year) for kind, year, _ in api_cells.values()})
+        for cell, (kind, year, api) in api_cells.items():
+            values[cell] = figures[(kind, year)].values.get(api, 0)
+            mark = figures[(kind, year)].marks.get(api)
+            if mark:
+                marks[cell] = mark
+            fixed.add(cell)  # shown or hidden by the API already
         identities = []
         for identity in declared:
             if values.get(identity.total, 0) != sum(values.get(p, 0) for p in identity.parts):
@@ -103,28 +106,31 @@ class TableGuard:
                 elif not hidden:  # the API's visible cells give it already: shown
                     marks.pop(identity.total, None)
                     fixed.add(identity.total)
-        table = Table(values=values, marks=marks, fixed=frozenset(fixed), weight=self._weight)
+        totals = {identity.total for identity in self.identities}
+        table = Table(
+            values=values,
+            marks=marks,
+            fixed=frozenset(fixed),
+            weight=lambda cell: 10 if cell in totals else 1,  # a total costs more to hide
+        )
         settle({"report": identities}, table, lambda cell: ("report",))
         for cell, mark in table.marks.items():
             if cell[0] == "report":
                 self.rows[int(cell[1])][cell[2]] = mark
 
-    def _weight(self, cell: Cell) -> int:
-        """A total costs more to hide than the cells it adds up."""
-        return 10 if any(i.total == cell for i in self.identities) else 1
+    def _read(self, wanted: set[tuple[str, int]]) -> dict[tuple[str, int], Published]:
+        """The API's published figures of these (kind, year): the figures' years at once."""
+        years = sorted(year for kind, year in wanted if kind == FIGURES)
+        found = {
+            (FIGURES, year): figures
+            for year, figures in published_years(years, verified_only=self.verified_only).items()
+        }
+        for kind, year in wanted - set(found):
+            found[(kind, year)] = published_assistance(year, verified_only=self.verified_only)
+        return found
 
-    def _api(self, cell: Cell) -> ApiCell:
-        kind, year = cell[0].split(":")
-        return (kind, int(year), (cell[1], *cell[2], cell[3]))
 
-    def _figures(self, kind: str, year: int) -> Published:
-        if (kind, year) not in self._published:
-            read = published if kind == FIGURES else published_assistance
-            self._published[(kind, year)] = read(year, verified_only=self.verified_only)
-        return self._published[(kind, year)]
-
-    def _value(self, api: ApiCell) -> int:
-        return self._figures(api[0], api[1]).values.get(api[2], 0)
-
-    def _mark(self, api: ApiCell) -> str | None:
-        return self._figures(api[0], api[1]).marks.get(api[2])
+def _api(cell: Cell) -> ApiCell:
+    """The API cell a namespaced cell of the table stands for (`api_cell`'s inverse)."""
+    kind, year = cell[0].split(":")
+    return (kind, int(year), (cell[1], *cell[2], cell[3]))

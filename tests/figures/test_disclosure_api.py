@@ -5,9 +5,13 @@ killed while playing with a fuze in May; NRA staff still read exact figures."""
 from __future__ import annotations
 
 from typing import Any
+from unittest.mock import patch
 
 import pytest
+from django.core.cache import cache
 
+from figures.disclosure import published as module
+from figures.tasks import statistics_disclosure_warm
 from tests.helpers.disclosure import assert_not_recoverable, assert_shown_safely
 from tests.helpers.figures import Push
 from tests.helpers.sync import Tablet, accident, assistance, victim
@@ -175,3 +179,13 @@ def test_a_change_is_seen_at_once(province_year: dict, partner: Tablet, push: Pu
     assert before["casualties"] == "<5"
     assert after["casualties"] in (7, "x")  # shown, or hidden to protect another province
     assert after["killed"] in (6, "x")
+
+
+def test_the_warm_up_computes_the_years_just_recomputed(province_year: dict) -> None:
+    with patch.object(module, "_compute", wraps=module._compute) as compute:
+        module._RECENT.clear()
+        cache.clear()
+        assert statistics_disclosure_warm() == 1  # 2026, recomputed by the push
+        assert sorted(call.args[0] for call in compute.call_args_list) == [2026, 2026]
+        module.published(2026, verified_only=True)  # cached now: nothing computed again
+        assert compute.call_count == 2

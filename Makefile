@@ -31,7 +31,9 @@ static: install
 run: demo-account static
 	@echo "Serving fieldsync on http://127.0.0.1:$(PORT)/  (admin: /admin/, health: /api/v1/health/)"
 	@if [ -n "$$CELERY_BROKER_URL" ]; then \
-		$(BIN)/celery -A config worker --loglevel=INFO --concurrency=2 & \
+		$(BIN)/celery -A config worker --loglevel=INFO --concurrency=2 -n main@%h & \
+		$(BIN)/celery -A config worker --loglevel=INFO --concurrency=1 -n duplicates@%h \
+			-Q $${DUPLICATES_QUEUE:-duplicates} & \
 		$(BIN)/celery -A config beat --loglevel=INFO --schedule=var/celerybeat-schedule & \
 	fi; \
 	trap 'kill 0' EXIT INT TERM; \

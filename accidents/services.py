@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,12 +13,11 @@ from accidents.choices import AccidentStatus, DeviceCategory, MineType
 from accidents.models import (
     Accident,
     District,
-    DuplicateCandidate,
+    DuplicateGroup,
     DuplicateStatus,
     OrdnanceType,
     Province,
 )
-from accidents.selectors import accident_victims
 from fieldsync.changelog import ChangeSet
 from fieldsync.models import User
 from fieldsync.services.records import record_staff_update
@@ -30,7 +27,7 @@ from fieldsync.services.reference import (
     read_reference_csv,
     reference_rows_upsert,
 )
-from fieldsync.services.review import ReviewError, staff_push
+from fieldsync.services.review import ReviewError
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -189,70 +186,17 @@ def accidents_status_set(
 
 
 @transaction.atomic
-def duplicate_merge(*, candidate_id: int, keep_id: str, by: User) -> DuplicateCandidate:
-    """Merge a pair of duplicate reports into the one staff keep.
-
-    The other report's victims (and so their families and assistance) move to the kept accident
-    and it becomes a tombstone whose `merged_into` points to the kept one: one batch through the
-    write path, so tablets pull the moved victims and the delete. Other open pairs naming the
-    tombstone are superseded. Refused (nothing stored) if the engine does not apply it all.
-    """
-    candidate = DuplicateCandidate.objects.select_for_update().get(pk=candidate_id)
-    if candidate.status != DuplicateStatus.OPEN:
-        raise ReviewError(_("This pair was already decided."))
-    pair = {str(candidate.first_id), str(candidate.second_id)}
-    if keep_id not in pair:
-        raise ReviewError(_("The accident kept must be one of the pair."))
-    gone_id = (pair - {keep_id}).pop()
-    accidents = {str(a.pk): a for a in Accident.objects.filter(pk__in=pair)}
-    if any(accident.is_deleted for accident in accidents.values()):
-        raise ReviewError(_("One of these accidents was deleted meanwhile."))
-    kept = accidents[keep_id]
-    gone = record_staff_update(
-        model="accident", record_id=gone_id, values={"merged_into": kept}, user=by
-    )
-    records: list[dict[str, Any]] = [
-        {
-            "model": "victim",
-            "id": victim_id,
-            "op": "upsert",
-            "base_version": version,
-            "data": {"accident": keep_id},
-        }
-        for victim_id, version in accident_victims().victim_versions(gone_id)
-    ]
-    records.append(
-        {"model": "accident", "id": gone_id, "op": "delete", "base_version": gone.version}
-    )
-    results = staff_push(user=by, records=records).results
-    refused = [r for r in results if r["status"] not in ("applied", "merged", "unchanged")]
-    if refused:
-        raise ReviewError(
-            _("The merge was refused for %(count)d record(s); nothing was changed.")
-            % {"count": len(refused)}
-        )
-    now = timezone.now()
-    candidate.status = DuplicateStatus.MERGED
-    candidate.kept = kept
-    candidate.decided_at = now
-    candidate.decided_by = by
-    candidate.save(update_fields=["status", "kept", "decided_at", "decided_by"])
-    DuplicateCandidate.objects.filter(
-        Q(first_id=gone_id) | Q(second_id=gone_id), status=DuplicateStatus.OPEN
-    ).update(status=DuplicateStatus.SUPERSEDED, decided_at=now, decided_by=by)
-    return candidate
-
-
-@transaction.atomic
-def duplicate_mark_distinct(*, candidate_id: int, by: User) -> DuplicateCandidate:
-    """Record that a flagged pair are two different accidents; it is never flagged again."""
+def duplicate_group_mark_distinct(*, group_id: int, by: User) -> DuplicateGroup:
+    """Record that a group's reports are different accidents; they are never grouped together
+    again. (A merge is in `victims.services`: it pairs the reports' victims.)"""
     if not by.is_nra:
         raise ReviewError(_("Only NRA staff accounts can review records."))
-    candidate = DuplicateCandidate.objects.select_for_update().get(pk=candidate_id)
-    if candidate.status != DuplicateStatus.OPEN:
-        raise ReviewError(_("This pair was already decided."))
-    candidate.status = DuplicateStatus.DISTINCT
-    candidate.decided_at = timezone.now()
-    candidate.decided_by = by
-    candidate.save(update_fields=["status", "decided_at", "decided_by"])
-    return candidate
+    group = DuplicateGroup.objects.select_for_update().get(pk=group_id)
+    if group.status != DuplicateStatus.OPEN:
+        raise ReviewError(_("This group was already decided."))
+    group.status = DuplicateStatus.DISTINCT
+    group.decided_at = timezone.now()
+    group.decided_by = by
+    group.save(update_fields=["status", "decided_at", "decided_by"])
+    group.members.update(is_open=False)
+    return group

@@ -1,7 +1,9 @@
-"""The Celery task that flags possible duplicate accident reports, and when it is enqueued.
+"""The Celery task that groups possible duplicate accident reports, and when it is enqueued.
 
 `AccidentsConfig.ready()` subscribes `accidents_changed` to record changes, so a pushed or edited
 accident (or a change to its victims) is compared with its neighbours right after the commit.
+The task runs in a queue of its own (`CELERY_TASK_ROUTES`, docs/operations.md), so a long scan
+never delays the figures' refresh.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import logging
 from celery import shared_task
 from django.db import InterfaceError, OperationalError, transaction
 
-from accidents.duplicates import duplicate_candidates_flag
+from accidents.duplicates import duplicate_groups_flag
 from fieldsync import hooks
 
 logger = logging.getLogger(__name__)
@@ -24,13 +26,13 @@ logger = logging.getLogger(__name__)
     retry_backoff_max=60,
     max_retries=5,
 )
-def accidents_duplicates_flag(accident_ids: list[str] | None = None) -> int:
-    """Flag the possible duplicates of these accidents (all accidents when None).
+def accidents_duplicates_flag(accident_ids: list[str] | None = None) -> dict[str, int]:
+    """Group the possible duplicates of these accidents (all accidents when None).
 
-    Idempotent: pairs are stored once and decided pairs are never reopened, so a retry or a
-    second copy changes nothing.
+    Idempotent: a report joins at most one open group and decided groups are never reopened,
+    so a retry or a second copy changes nothing. Returns what the scan did (counts only).
     """
-    return duplicate_candidates_flag(accident_ids=accident_ids)
+    return duplicate_groups_flag(accident_ids=accident_ids).as_dict()
 
 
 def duplicates_flag_request(accident_ids: list[str] | None) -> None:
@@ -43,11 +45,9 @@ def duplicates_flag_request(accident_ids: list[str] | None) -> None:
 
 
 def accidents_changed(changed: hooks.ChangedRecords) -> None:
-    """Accidents whose own data or victims changed get compared again after the commit."""
-    ids: set[str] = set()
-    for record_id, (_before, after) in changed.get("accident", {}).items():
-        if after is not None:
-            ids.add(record_id)
+    """Accidents whose own data or victims changed get compared again after the commit (a
+    deleted one leaves its open group)."""
+    ids: set[str] = set(changed.get("accident", {}))
     for before, after in changed.get("victim", {}).values():
         for side in (before, after):
             if side and side.get("accident"):

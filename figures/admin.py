@@ -213,7 +213,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
             (
                 gettext("Possible duplicates"),
                 dashboard.open_duplicates(),
-                reverse("admin:accidents_duplicatecandidate_changelist") + "?status__exact=open",
+                reverse("admin:accidents_duplicategroup_changelist") + "?status__exact=open",
             ),
         ],
         "chart_width": CHART_WIDTH,

@@ -16,7 +16,7 @@ from typing import Any
 from django.utils.translation import get_language
 
 from accidents.choices import AccidentStatus
-from accidents.models import Accident, DuplicateCandidate, DuplicateStatus, Province
+from accidents.models import Accident, DuplicateGroup, DuplicateStatus, Province
 from fieldsync.models import Conflict, ConflictStatus, InboxRecord, InboxStatus
 from figures.selectors import FigureQuery, figures_breakdown, figures_summary
 
@@ -108,7 +108,7 @@ def rejected_records() -> int:
 
 
 def open_duplicates() -> int:
-    return DuplicateCandidate.objects.filter(status=DuplicateStatus.OPEN).count()
+    return DuplicateGroup.objects.filter(status=DuplicateStatus.OPEN).count()
 
 
 # -- charts ----------------------------------------------------------------------------------------

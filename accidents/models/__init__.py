@@ -1,5 +1,7 @@
-"""The accidents app's models: the records and reference data (`records`) and its figure table."""
+"""The accidents app's models: the records and reference data (`records`), possible duplicates
+(`duplicates`) and its figure table."""
 
+from accidents.models.duplicates import DuplicateGroup, DuplicateMember, DuplicateStatus
 from accidents.models.figures import AccidentFigure
 from accidents.models.records import (
     EARLIEST_ACCIDENT,
@@ -7,8 +9,6 @@ from accidents.models.records import (
     LONGITUDE_RANGE,
     Accident,
     District,
-    DuplicateCandidate,
-    DuplicateStatus,
     OrdnanceType,
     Province,
     ReferenceCounter,
@@ -22,7 +22,8 @@ __all__ = [
     "Accident",
     "AccidentFigure",
     "District",
-    "DuplicateCandidate",
+    "DuplicateGroup",
+    "DuplicateMember",
     "DuplicateStatus",
     "OrdnanceType",
     "Province",

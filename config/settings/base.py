@@ -187,6 +187,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# The duplicate scan has a queue of its own: a long scan never delays the figures' refresh.
+DUPLICATES_QUEUE = env.str("DUPLICATES_QUEUE", default="duplicates")
+CELERY_TASK_ROUTES = {"accidents_duplicates_flag": {"queue": DUPLICATES_QUEUE}}
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Figures: each minute the slices still dirty (a refresh never enqueued); nightly, all of them.
     "statistics-sweep": {"task": "statistics_refresh", "schedule": 60.0},

@@ -19,6 +19,9 @@ VictimSerializer = wire_serializer(
     before=record_id(),
     after={
         "age_group": serializers.ChoiceField(choices=AgeGroup.values, read_only=True),
+        "merged_into": serializers.UUIDField(
+            read_only=True, allow_null=True, help_text="Set on a duplicate: the victim kept."
+        ),
         **record_state(),
     },
 )

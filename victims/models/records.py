@@ -88,6 +88,16 @@ class Victim(SyncRecord):
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     guardian_name = models.CharField(_("guardian name"), max_length=200, blank=True)
     consent = models.CharField(_("consent"), max_length=16, choices=Consent.choices)
+    # Set when NRA staff merged this victim into another (the same person): it is then a tombstone.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="merged_duplicates",
+    )
 
     class Meta:
         ordering = ["created_at"]

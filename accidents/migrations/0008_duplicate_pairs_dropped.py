@@ -1,0 +1,9 @@
+"""The pairs of possible duplicates are groups now (0007 moved them)."""
+
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("accidents", "0007_duplicate_groups")]
+
+    operations = [migrations.DeleteModel(name="DuplicateCandidate")]

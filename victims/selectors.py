@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Collection, Sequence
+from difflib import SequenceMatcher
 from functools import reduce
 from typing import Any
 
@@ -92,3 +93,44 @@ class VictimsOfAccidents:
     def victim_versions(self, accident_id: Any) -> list[tuple[str, int]]:
         moved = Victim.objects.filter(accident_id=accident_id, is_deleted=False).order_by("pk")
         return [(str(pk), version) for pk, version in moved.values_list("pk", "version")]
+
+
+AGE_TOLERANCE = 2  # as the duplicate scan's (accidents.duplicates)
+
+
+def victim_pairs_suggested(*, kept: Sequence[Victim], others: Sequence[Victim]) -> dict[str, str]:
+    """{victim of another report: the kept report's victim that is probably the same person}.
+
+    Same sex (or unknown) and ages within two years (or unknown); the closest names, then ages,
+    first. One to one per report: a kept victim is suggested once for each other report.
+    """
+    scored: list[tuple[float, str, str, str]] = []
+    for other in others:
+        for candidate in kept:
+            score = _same_person_score(other, candidate)
+            if score is not None:
+                scored.append((-score, str(other.pk), str(candidate.pk), str(other.accident_id)))
+    suggested: dict[str, str] = {}
+    taken: set[tuple[str, str]] = set()
+    for _score, other_id, kept_id, report in sorted(scored):
+        if other_id in suggested or (report, kept_id) in taken:
+            continue
+        suggested[other_id] = kept_id
+        taken.add((report, kept_id))
+    return suggested
+
+
+def _same_person_score(a: Victim, b: Victim) -> float | None:
+    if "unknown" not in (a.sex, b.sex) and a.sex != b.sex:
+        return None
+    score = 1.0
+    if a.age_years is not None and b.age_years is not None:
+        gap = abs(a.age_years - b.age_years)
+        if gap > AGE_TOLERANCE:
+            return None
+        score += 1.0 - gap / (AGE_TOLERANCE + 1)
+    if a.outcome == b.outcome:
+        score += 0.5
+    if a.full_name and b.full_name:
+        score += 2 * SequenceMatcher(None, a.full_name.casefold(), b.full_name.casefold()).ratio()
+    return score

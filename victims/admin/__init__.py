@@ -1,0 +1,6 @@
+"""Admin of the victims app, one module per task: service types, victims and assistance
+(`records`, with the merge of two victims), and possible duplicate reports (`duplicates`)."""
+
+from victims.admin import duplicates, records
+
+__all__ = ["duplicates", "records"]

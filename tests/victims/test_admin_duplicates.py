@@ -76,10 +76,11 @@ def test_the_page_suggests_the_pairs_and_merges_nothing_before_confirmation(
     }
     assert "Somchay Keo" in page.content.decode()  # staff who may see names see them
     # and asking for the merge only shows what it will do
-    response = merge(
-        reviewer_browser, duplicates, keep=group["a"],
-        **{f"pair-{group['boy_b']}": group["boy_a"], f"pair-{group['mother_b']}": group["mother_a"]},
-    )  # fmt: skip
+    pairs = {
+        f"pair-{group['boy_b']}": group["boy_a"],
+        f"pair-{group['mother_b']}": group["mother_a"],
+    }
+    response = merge(reviewer_browser, duplicates, keep=group["a"], **pairs)
     assert response.status_code == 200
     assert response.context["plan"].casualties_before == (2, 2)
     assert response.context["plan"].casualties_after == (1, 1)

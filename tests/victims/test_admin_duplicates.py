@@ -209,3 +209,38 @@ def test_staff_without_the_review_permission_cannot_merge(group, client, make_st
     response = merge(client, duplicates, keep=group["a"], confirm="yes")
     assert response.status_code in (302, 403)
     assert DuplicateGroup.objects.get().status == "open"
+
+
+def test_staff_merge_two_victims_of_one_person_after_confirming(
+    group, reviewer_browser, django_capture_on_commit_callbacks
+):
+    # given the boy recorded twice (on the two reports of the group)
+    url = reverse("admin:victims_victim_merge", args=[group["boy_b"]])
+    page = reviewer_browser.get(reverse("admin:victims_victim_change", args=[group["boy_b"]]))
+    assert url in page.content.decode()
+    choose = reviewer_browser.get(url)
+    assert group["boy_a"] in [value for value, _label in choose.context["suggestions"]]
+    # when staff choose the first record, then see what will happen
+    confirm = reviewer_browser.post(url, {"keep": group["boy_a"]})
+    assert confirm.context["step"] == "confirm"
+    assert (confirm.context["assistance_moved"], confirm.context["family_moved"]) == (1, 1)
+    assert not Victim.objects.filter(is_deleted=True).exists()
+    # and confirm
+    with django_capture_on_commit_callbacks(execute=True):
+        done = reviewer_browser.post(url, {"keep": group["boy_a"], "confirm": "yes"})
+    # then the second record is a tombstone pointing to the first, which has both histories
+    assert done.status_code == 302
+    boy_b = Victim.objects.get(pk=group["boy_b"])
+    assert (boy_b.is_deleted, str(boy_b.merged_into_id)) == (True, group["boy_a"])
+    assert Assistance.objects.filter(victim_id=group["boy_a"], is_deleted=False).count() == 2
+    assert str(Victim.objects.get(pk=group["father"]).related_victim_id) == group["boy_a"]
+    assert national_casualties() == 3
+    assert_figures_equal_the_records()
+
+
+@pytest.mark.parametrize("keep", ["boy_b", "father", "nobody", ""])
+def test_a_wrong_victim_merge_is_refused_with_a_message(group, reviewer_browser, keep):
+    url = reverse("admin:victims_victim_merge", args=[group["boy_b"]])
+    response = reviewer_browser.post(url, {"keep": group.get(keep, keep), "confirm": "yes"})
+    assert response.status_code == 200 and response.context["error"]
+    assert not Victim.objects.filter(is_deleted=True).exists()

@@ -1,4 +1,5 @@
-"""Admin of the victims app: service types (editable); victims and assistance (view only).
+"""Admin of the victims app: service types (editable); victims and assistance (view only, but
+for merging two records of one person: `victim_merge`).
 
 Victims' personal fields are shown only to readers who may see personal data; others see them
 masked and cannot search or filter on them.
@@ -23,6 +24,7 @@ from fieldsync.admin import (
     hide_personal_fields,
     sees_personal_data,
 )
+from victims.admin.victim_merge import VictimMergeAdmin
 from victims.choices import PERSONAL_FIELDS, AgeGroup
 from victims.models import Assistance, ServiceType, Victim
 
@@ -50,7 +52,8 @@ class AgeGroupFilter(admin.SimpleListFilter):
 
 
 @admin.register(Victim)
-class VictimAdmin(LargeTableAdmin, RecordHistoryAdmin, ReadOnlyAdmin):
+class VictimAdmin(VictimMergeAdmin, LargeTableAdmin, RecordHistoryAdmin, ReadOnlyAdmin):
+    change_form_template = "admin/victims/victim/change_form.html"
     actions = ("export_selected_csv", "export_selected_xlsx")
     list_display = (
         "id",
@@ -102,6 +105,7 @@ class VictimAdmin(LargeTableAdmin, RecordHistoryAdmin, ReadOnlyAdmin):
         "updated_at",
         "is_deleted",
         "deleted_at",
+        "merged_into",
         "created_by_device",
     )
     readonly_fields = tuple(f"{name}_masked" for name in PERSONAL_FIELDS)

@@ -10,6 +10,7 @@ Victims nobody paired move to the kept accident, so no casualty is counted twice
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -134,6 +135,10 @@ def duplicate_group_merge(
 
 def victim_merge_plan(*, duplicate_id: str, keep_id: str) -> MergePlan:
     """Check a merge of one victim into another (the same person); raises ReviewError."""
+    try:
+        duplicate_id, keep_id = str(uuid.UUID(duplicate_id)), str(uuid.UUID(keep_id))
+    except ValueError:
+        raise ReviewError(_("Choose the victim to keep (a victim id).")) from None
     if duplicate_id == keep_id:
         raise ReviewError(_("Choose another victim to keep."))
     victims = {

@@ -42,8 +42,6 @@ class Cluster:
     added: list[Report] = field(default_factory=list)  # not written yet
     score: Decimal = Decimal(1)
     reasons: dict[str, Any] = field(default_factory=dict)
-    first_on: datetime.date | None = None
-    last_on: datetime.date | None = None
 
     def accepts(self, report: Report) -> bool:
         return self.size < MAX_GROUP_SIZE and not (self.distinct & report.distinct)
@@ -56,8 +54,6 @@ class Cluster:
         self.score = min(self.score, score)
         days = max(self.reasons.get("days_apart", 0), reasons["days_apart"])
         self.reasons = {**reasons, "days_apart": days}
-        self.first_on = min(self.first_on or report.occurred_on, report.occurred_on)
-        self.last_on = max(self.last_on or report.occurred_on, report.occurred_on)
 
 
 @dataclass
@@ -265,8 +261,8 @@ class DistrictScan:
             [
                 DuplicateGroup(
                     district_id=self.district,
-                    first_occurred_on=cluster.first_on,
-                    last_occurred_on=cluster.last_on,
+                    first_occurred_on=min(r.occurred_on for r in cluster.added),
+                    last_occurred_on=max(r.occurred_on for r in cluster.added),
                     score=cluster.score,
                     reasons=cluster.reasons,
                 )
@@ -276,8 +272,9 @@ class DistrictScan:
         for cluster, group in zip(new, groups, strict=True):
             cluster.group_id = group.pk
         members = [
-            DuplicateMember(group_id=cluster.group_id, accident_id=report.id)
+            DuplicateMember(group_id=group_id, accident_id=report.id)
             for cluster in self.touched
+            if (group_id := cluster.group_id) is not None
             for report in cluster.added
         ]
         DuplicateMember.objects.bulk_create(members, ignore_conflicts=True)
@@ -293,9 +290,10 @@ class DistrictScan:
         self.result.reports_grouped += len(members)
         created = {group.pk for group in groups}
         for cluster in self.touched:
-            if cluster.group_id not in created:
+            if cluster.group_id is not None and cluster.group_id not in created:
+                last = max(r.occurred_on for r in cluster.added)
                 DuplicateGroup.objects.filter(pk=cluster.group_id).update(
-                    last_occurred_on=Greatest("last_occurred_on", Value(cluster.last_on))
+                    last_occurred_on=Greatest("last_occurred_on", Value(last))
                 )
             cluster.added = []
         self.touched = []

@@ -25,7 +25,15 @@ EXPORT_COLUMNS: Mapping[str, tuple[str, ...]] = {
         "deleted",
         "updated_at",
     ),
-    "victim": ("id", *VICTIM_FIELDS, "age_group", "version", "deleted", "updated_at"),
+    "victim": (
+        "id",
+        *VICTIM_FIELDS,
+        "age_group",
+        "merged_into",
+        "version",
+        "deleted",
+        "updated_at",
+    ),
     "assistance": ("id", *ASSISTANCE_FIELDS, "version", "deleted", "updated_at"),
 }
 PERSONAL_COLUMNS = frozenset(PERSONAL_FIELDS)

@@ -2,5 +2,6 @@
 (`records`, with the merge of two victims), and possible duplicate reports (`duplicates`)."""
 
 from victims.admin import duplicates, records
+from victims.admin.records import AssistanceAdmin, ServiceTypeAdmin, VictimAdmin
 
-__all__ = ["duplicates", "records"]
+__all__ = ["AssistanceAdmin", "ServiceTypeAdmin", "VictimAdmin", "duplicates", "records"]

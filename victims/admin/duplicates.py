@@ -176,9 +176,9 @@ class DuplicateGroupAdmin(ReviewActionsAdmin):
             raise PermissionDenied
         keep_id = request.POST.get("keep", "")
         pairs = {
-            name.removeprefix(PAIR_PREFIX): value
-            for name, value in request.POST.items()
-            if name.startswith(PAIR_PREFIX) and value
+            name.removeprefix(PAIR_PREFIX): request.POST.get(name, "")
+            for name in request.POST
+            if name.startswith(PAIR_PREFIX) and request.POST.get(name)
         }
         change_url = reverse("admin:accidents_duplicategroup_change", args=[group.pk])
         try:
@@ -261,4 +261,4 @@ def _sides(group: DuplicateGroup) -> list[dict[str, Any]]:
         .prefetch_related(Prefetch("victims", queryset=victims, to_attr="live_victims"))
         .order_by("reference")
     )
-    return [{"accident": a, "victims": a.live_victims} for a in accidents]  # type: ignore[attr-defined]
+    return [{"accident": a, "victims": a.live_victims} for a in accidents]

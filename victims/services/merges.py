@@ -176,16 +176,17 @@ def _victims_merge_records(
     """The records merging each duplicate into its kept victim: (moves of its assistance and
     family, deletes of the duplicates), the duplicates marked `merged_into` already."""
     kept_of = {str(duplicate.pk): str(kept.pk) for duplicate, kept in pairs}
+    duplicates = [duplicate.pk for duplicate, _kept in pairs]
     records: Records = []
     deletes: Records = []
     for assistance_id, victim_id, version in (
-        Assistance.objects.filter(victim_id__in=kept_of, is_deleted=False)
+        Assistance.objects.filter(victim_id__in=duplicates, is_deleted=False)
         .order_by("pk")
         .values_list("pk", "victim_id", "version")
     ):
         records.append(_move("assistance", assistance_id, version, victim=kept_of[str(victim_id)]))
     for family_id, victim_id, version in (
-        Victim.objects.filter(related_victim_id__in=kept_of, is_deleted=False)
+        Victim.objects.filter(related_victim_id__in=duplicates, is_deleted=False)
         .order_by("pk")
         .values_list("pk", "related_victim_id", "version")
     ):

@@ -58,7 +58,7 @@ class DuplicateGroup(models.Model):
         indexes = [models.Index(fields=["status", "-score"], name="duplicate_group_status_idx")]
 
     def __str__(self) -> str:
-        return f"Duplicates {self.pk}"
+        return str(_("Possible duplicates %(number)s") % {"number": self.pk})
 
 
 class DuplicateMember(models.Model):

@@ -27,7 +27,7 @@ from fieldsync.admin import ReviewActionsAdmin, sees_personal_data
 from fieldsync.models import User
 from fieldsync.services.review import ReviewError
 from victims.admin.labels import victim_label
-from victims.choices import VictimType
+from victims.choices import Outcome, VictimType
 from victims.models import Victim
 from victims.selectors import victim_pairs_suggested
 from victims.services import duplicate_group_merge, duplicate_group_merge_plan
@@ -261,4 +261,12 @@ def _sides(group: DuplicateGroup) -> list[dict[str, Any]]:
         .prefetch_related(Prefetch("victims", queryset=victims, to_attr="live_victims"))
         .order_by("reference")
     )
-    return [{"accident": a, "victims": a.live_victims} for a in accidents]
+    return [
+        {
+            "accident": a,
+            "victims": a.live_victims,
+            "killed": sum(v.outcome == Outcome.KILLED for v in a.live_victims),
+            "injured": sum(v.outcome == Outcome.INJURED for v in a.live_victims),
+        }
+        for a in accidents
+    ]

@@ -248,8 +248,13 @@ class DuplicateGroupAdmin(ReviewActionsAdmin):
 
 
 def _sides(group: DuplicateGroup) -> list[dict[str, Any]]:
-    """The group's accidents (oldest reference first) with their live victims, in two queries."""
-    ids = [member.accident_id for member in group.members.all()]
+    """The group's accidents (by reference) with their live victims, in two queries."""
+    # An open group shows its open reports (one deleted meanwhile has left it).
+    ids = [
+        member.accident_id
+        for member in group.members.all()
+        if member.is_open or group.status != DuplicateStatus.OPEN
+    ]
     victims = (
         Victim.objects.filter(is_deleted=False)
         .annotate(assistance_count=Count("assistance", filter=Q(assistance__is_deleted=False)))

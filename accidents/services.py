@@ -14,6 +14,7 @@ from accidents.models import (
     Accident,
     District,
     DuplicateGroup,
+    DuplicateMember,
     DuplicateStatus,
     OrdnanceType,
     Province,
@@ -199,4 +200,44 @@ def duplicate_group_mark_distinct(*, group_id: int, by: User) -> DuplicateGroup:
     group.decided_by = by
     group.save(update_fields=["status", "decided_at", "decided_by"])
     group.members.update(is_open=False)
+    return group
+
+
+@transaction.atomic
+def duplicate_group_report_remove(*, group_id: int, accident_id: str, by: User) -> DuplicateGroup:
+    """Take one report out of an open group: it is a different accident from the others.
+
+    Recorded as a decided distinct group of it and the others, so it never joins them again;
+    a group left with one report is superseded. Returns the group it left.
+    """
+    if not by.is_nra:
+        raise ReviewError(_("Only NRA staff accounts can review records."))
+    group = DuplicateGroup.objects.select_for_update().get(pk=group_id)
+    if group.status != DuplicateStatus.OPEN:
+        raise ReviewError(_("This group was already decided."))
+    members = {str(m.accident_id): m for m in group.members.filter(is_open=True)}
+    if accident_id not in members:
+        raise ReviewError(_("This report is not in the group."))
+    now = timezone.now()
+    distinct = DuplicateGroup.objects.create(
+        district_id=group.district_id,
+        first_occurred_on=group.first_occurred_on,
+        last_occurred_on=group.last_occurred_on,
+        score=group.score,
+        reasons=group.reasons,
+        status=DuplicateStatus.DISTINCT,
+        decided_at=now,
+        decided_by=by,
+    )
+    DuplicateMember.objects.bulk_create(
+        DuplicateMember(group=distinct, accident_id=pk, is_open=False) for pk in members
+    )
+    members[accident_id].is_open = False
+    members[accident_id].save(update_fields=["is_open"])
+    if len(members) <= 2:
+        group.status = DuplicateStatus.SUPERSEDED
+        group.decided_at = now
+        group.decided_by = by
+        group.save(update_fields=["status", "decided_at", "decided_by"])
+        group.members.update(is_open=False)
     return group

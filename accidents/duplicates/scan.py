@@ -196,18 +196,20 @@ class DistrictScan:
                     group_id=group_id,
                 )
             report.cluster = self.known[group_id]
+        # Stored groups may be joined by any report of the chunk, even one dated before them.
+        fresh = [self.known[g] for g in new_ids if self.known[g].size < MAX_GROUP_SIZE]
+        if fresh:
+            window = sorted([*self.active, *fresh], key=lambda c: c.first.occurred_on)
+            self.active = deque(window[-MAX_ACTIVE:])
 
     def _place(self, report: Report) -> None:
         """Put an ungrouped report in a group, with at most MAX_COMPARISONS comparisons."""
         cutoff = report.occurred_on - datetime.timedelta(days=WINDOW_DAYS)
         while self.active and self.active[0].first.occurred_on < cutoff:
-            self.active.popleft()
+            self.active.popleft()  # oldest first: stored groups are sorted in when read
         while self.recent and self.recent[0].occurred_on < cutoff:
             self.recent.popleft()
-        cluster = report.cluster
-        if cluster is not None:  # already in an open group: others may join it
-            if cluster.size < MAX_GROUP_SIZE and cluster.first is report:
-                self._activate(cluster)
+        if report.cluster is not None:  # already in an open group
             return
         budget = MAX_COMPARISONS
         for cluster in reversed(self.active):

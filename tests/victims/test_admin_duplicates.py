@@ -244,3 +244,43 @@ def test_a_wrong_victim_merge_is_refused_with_a_message(group, reviewer_browser,
     response = reviewer_browser.post(url, {"keep": group.get(keep, keep), "confirm": "yes"})
     assert response.status_code == 200 and response.context["error"]
     assert not Victim.objects.filter(is_deleted=True).exists()
+
+
+def test_a_report_taken_out_of_a_group_never_joins_it_again(
+    group, reviewer_browser, make_tablet, django_capture_on_commit_callbacks
+):
+    from accidents.tasks import accidents_duplicates_flag
+
+    # given a third report alike the two (same day, place and casualties)
+    third = accident(occurred_on="2026-11-18", latitude=19.45, longitude=103.2)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_tablet("kham").push_ok(
+            [
+                third,
+                victim(third["id"], age_years=12),
+                victim(third["id"], age_years=38, sex="female", outcome="killed"),
+            ]
+        )
+    duplicates = DuplicateGroup.objects.get(status="open")
+    assert duplicates.members.filter(is_open=True).count() == 3
+    # when staff take it out as another accident
+    response = reviewer_browser.post(
+        reverse("admin:accidents_duplicategroup_remove", args=[duplicates.pk]),
+        {"accident": third["id"]},
+    )
+    # then the group keeps the two reports, and a new scan leaves the third out
+    assert response.status_code == 302
+    accidents_duplicates_flag.apply(args=[None])
+    open_members = DuplicateGroup.objects.get(status="open").members.filter(is_open=True)
+    assert {str(a) for a in open_members.values_list("accident_id", flat=True)} == {
+        group["a"],
+        group["b"],
+    }
+    assert DuplicateGroup.objects.filter(status="open").count() == 1
+    # and a report not in the group is refused with a message
+    refused = reviewer_browser.post(
+        reverse("admin:accidents_duplicategroup_remove", args=[duplicates.pk]),
+        {"accident": "nonsense"},
+        follow=True,
+    )
+    assert "not in the group" in refused.content.decode()

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accidents.models import Accident, DuplicateGroup, DuplicateMember, DuplicateStatus
-from accidents.services import duplicate_group_mark_distinct
+from accidents.services import duplicate_group_mark_distinct, duplicate_group_report_remove
 from accidents.tasks import duplicates_flag_request
 from fieldsync.admin import ReviewActionsAdmin, sees_personal_data
 from fieldsync.models import User
@@ -105,6 +105,11 @@ class DuplicateGroupAdmin(ReviewActionsAdmin):
                 name="accidents_duplicategroup_merge",
             ),
             path(
+                "<path:object_id>/remove/",
+                wrap(require_POST(self.remove_view)),
+                name="accidents_duplicategroup_remove",
+            ),
+            path(
                 "<path:object_id>/distinct/",
                 wrap(require_POST(self.distinct_view)),
                 name="accidents_duplicategroup_distinct",
@@ -163,6 +168,7 @@ class DuplicateGroupAdmin(ReviewActionsAdmin):
                 for v in side["victims"]
                 if v.victim_type == VictimType.DIRECT
             ],
+            "can_remove": len(sides) > 2,
             "can_decide": group.status == DuplicateStatus.OPEN
             and self.has_review_permission(request),
             **(extra_context or {}),
@@ -231,6 +237,26 @@ class DuplicateGroupAdmin(ReviewActionsAdmin):
             self.message_user(request, str(error), messages.ERROR)
         else:
             self.message_user(request, gettext("Marked as distinct accidents."), messages.SUCCESS)
+        return HttpResponseRedirect(
+            reverse("admin:accidents_duplicategroup_change", args=[group.pk])
+        )
+
+    def remove_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        group = self.object_or_404(request, object_id)
+        if not self.has_review_permission(request):
+            raise PermissionDenied
+        try:
+            duplicate_group_report_remove(
+                group_id=group.pk,
+                accident_id=request.POST.get("accident", ""),
+                by=staff_of(request),
+            )
+        except ReviewError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            self.message_user(
+                request, gettext("The report was taken out of the group."), messages.SUCCESS
+            )
         return HttpResponseRedirect(
             reverse("admin:accidents_duplicategroup_change", args=[group.pk])
         )

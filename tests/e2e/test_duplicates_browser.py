@@ -76,6 +76,7 @@ def test_a_data_officer_merges_a_duplicate_report_pairing_its_victims(
         screenshot(page, "duplicates", f"groups-{language}")
         page.click(f"#result_list a[href*='/duplicategroup/{group.pk}/']")
         page.wait_for_selector("#duplicate-sides")
+        assert page.locator("td.casualties").all_inner_texts() == ["1, 1", "1, 1"]
         switch = page.locator(f"a.keep-report[href='?keep={kept}']")
         if switch.count():  # keep the first report
             switch.click()
@@ -95,6 +96,8 @@ def test_a_data_officer_merges_a_duplicate_report_pairing_its_victims(
         # confirm
         page.click("#confirm-merge")
         page.wait_for_selector(".messagelist .success")
+        # the kept report still has its two casualties (one killed, one injured), not four
+        assert page.locator("td.casualties").first.inner_text() == "1, 1"
         screenshot(page, "duplicates", f"merged-{language}")
 
     assert Accident.objects.get(pk=gone).merged_into_id is not None

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,7 @@ SECONDS = 30
 
 
 @pytest.fixture
-def scan_queue(worker_queue: str) -> str:
+def scan_queue(worker_queue: str) -> Iterator[str]:
     """A scan queue of this test alone (as `DUPLICATES_QUEUE` names it in production)."""
     queue = f"duplicates-test-{uuid.uuid4().hex[:8]}"
     saved = celery_app.conf.task_routes

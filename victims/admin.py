@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from accidents.admin.lists import received_at
+from accidents.admin.lists import ReceivedFilter, received_at
 from fieldsync.admin import (
     MASK,
     DateRangeFilter,
@@ -68,7 +68,7 @@ class VictimAdmin(LargeTableAdmin, RecordHistoryAdmin, ReadOnlyAdmin):
     list_filter = (
         "accident__province",
         ("accident__occurred_on", DateRangeFilter),
-        ("created_at", admin.DateFieldListFilter),
+        ("created_at", ReceivedFilter),
         "victim_type",
         "outcome",
         "sex",

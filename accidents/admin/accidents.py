@@ -18,7 +18,13 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from accidents.admin.lists import DistrictFilter, place, received_at, short_date
+from accidents.admin.lists import (
+    DistrictFilter,
+    ReceivedFilter,
+    place,
+    received_at,
+    short_date,
+)
 from accidents.admin.map import map_points_response
 from accidents.choices import AccidentStatus
 from accidents.models import (
@@ -67,7 +73,7 @@ class AccidentAdmin(LargeTableAdmin, RecordHistoryAdmin, ReadOnlyAdmin):
         "province",
         DistrictFilter,
         ("occurred_on", DateRangeFilter),
-        ("created_at", admin.DateFieldListFilter),
+        ("created_at", ReceivedFilter),
         "reporting_organisation",
         "device_category",
         "classification",

@@ -18,7 +18,8 @@ from accidents.models import District, localized_name
 
 
 class DistrictFilter(admin.SimpleListFilter):
-    """Districts of the province chosen in the province filter (all of them before one is)."""
+    """Districts of the province chosen in the province filter (none before one is chosen; a
+    district given in the URL still filters)."""
 
     title = _("district")
     parameter_name = "district"
@@ -28,10 +29,10 @@ class DistrictFilter(admin.SimpleListFilter):
     district_path = "district_id"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        districts = District.objects.order_by("code")
         province = request.GET.get(self.province_parameter)
-        if province:
-            districts = districts.filter(province_id=province)
+        if not province:
+            return []  # 148 districts would bury the other filters: choose the province first
+        districts = District.objects.filter(province_id=province).order_by("code")
         return [
             (code, f"{localized_name(name_en, name_lo)} ({code})")
             for code, name_en, name_lo in districts.values_list("code", "name_en", "name_lo")
@@ -40,6 +41,14 @@ class DistrictFilter(admin.SimpleListFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         value = self.value()
         return queryset.filter(**{self.district_path: value}) if value else queryset
+
+
+class ReceivedFilter(admin.DateFieldListFilter):
+    """When the server received the record (its `created_at`): today, the past 7 days..."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.title = _("received")
 
 
 def short_date(value: datetime.date | None) -> str:

@@ -80,7 +80,7 @@
     var map = L.map(element, { preferCanvas: true, minZoom: 5 });
     var focus = (element.dataset.focus || "").split(",").map(Number);
     if (focus.length === 2 && focus.every(isFinite)) {
-      map.setView(focus, 10);
+      map.setView(focus, 8);
     } else {
       map.fitBounds(LAOS);
     }

@@ -150,7 +150,8 @@ def accident_map_points(
     device_category: str = "",
     limit: int,
 ) -> MapPoints:
-    """Live accidents with coordinates, newest occurrence first, at most `limit` of them."""
+    """Live accidents with coordinates (to 4 decimals, ~11 m: a map needs no more), newest
+    occurrence first, at most `limit` of them."""
     accidents = Accident.objects.filter(
         is_deleted=False, latitude__isnull=False, longitude__isnull=False
     )
@@ -161,7 +162,7 @@ def accident_map_points(
     if device_category:
         accidents = accidents.filter(device_category=device_category)
     rows = [
-        [round(float(lat or 0), 5), round(float(lng or 0), 5), str(pk), status]
+        [round(float(lat or 0), 4), round(float(lng or 0), 4), str(pk), status]
         for lat, lng, pk, status in accidents.order_by("-occurred_on", "pk").values_list(
             "latitude", "longitude", "pk", "status"
         )[: limit + 1]

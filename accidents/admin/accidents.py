@@ -16,6 +16,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_POST
 
 from accidents.admin.lists import (
@@ -251,6 +252,10 @@ class AccidentAdmin(LargeTableAdmin, RecordHistoryAdmin, ReadOnlyAdmin):
                 wrap(require_POST(self.status_view)),
                 name="accidents_accident_status",
             ),
-            path("map-points/", wrap(self.map_points_view), name="accidents_accident_map_points"),
+            path(
+                "map-points/",
+                wrap(gzip_page(self.map_points_view)),
+                name="accidents_accident_map_points",
+            ),
             *super().get_urls(),
         ]

@@ -72,7 +72,8 @@ def test_every_page_of_more_than_ten_thousand_accidents_opens_with_the_exact_cou
     assert (first.status_code, last.status_code) == (200, 200)
     assert first.context["cl"].result_count == 10_150
     assert first.context["cl"].paginator.num_pages == 102
-    assert len(last.context["cl"].result_list) == 50
+    newest_first = Accident.objects.order_by("-created_at", "-pk")
+    assert _references(last) == list(newest_first.values_list("reference", flat=True)[10_100:])
 
 
 def test_a_filtered_list_says_how_many_of_how_many_and_shows_them_all(reviewer_browser):
@@ -142,7 +143,7 @@ def test_the_occurrence_date_range_includes_both_ends(reviewer_browser):
     assert sorted(_references(open_ended)) == ["LA-XI-2025-0003", "LA-XI-2025-0004"]
 
 
-@pytest.mark.parametrize("value", ["2025-13-01", "yesterday", "２０２５-03-01"])
+@pytest.mark.parametrize("value", ["2025-13-01", "yesterday", "\uff12\uff10\uff12\uff15-03-01"])
 def test_a_date_that_is_not_a_date_is_refused_without_an_error(reviewer_browser, value):
     response = reviewer_browser.get(LIST, {"occurred_on__gte": value})
 

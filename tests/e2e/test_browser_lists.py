@@ -51,7 +51,9 @@ def field_week(transactional_db, monkeypatch):
             district=district,
             reporting_organisation=halo,
             occurred_on=datetime.date(YEAR, 1, 1) + datetime.timedelta(days=number),
-            latitude=Decimal("19.4") + Decimal(number) / 100 if district.code == "0901" else Decimal("17.2"),
+            latitude=Decimal("19.4") + Decimal(number) / 100
+            if district.code == "0901"
+            else Decimal("17.2"),
             longitude=Decimal("103.2") + Decimal(number) / 100,
         )
         Accident.objects.filter(pk=accident.pk).update(
@@ -203,3 +205,40 @@ def test_verify_goes_on_to_the_next_report_waiting(field_week, live_server, lang
     assert accidents[1].reference in message
     assert Accident.objects.get(pk=accidents[0].pk).status == "verified"
     assert Accident.objects.get(pk=accidents[1].pk).status == "reported"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_paging_to_the_last_of_more_than_ten_thousand_accidents(field_week, live_server, language):
+    # given 10,150 accidents (the field week's 31 and 10,119 more)
+    accidents, _ = field_week
+    template = accidents[0]
+    Accident.objects.bulk_create(
+        [
+            Accident(
+                reference=f"LA-XI-2020-{n:05d}",
+                occurred_on=datetime.date(2020, 1, 1),
+                province_id=template.province_id,
+                district_id=template.district_id,
+                classification=template.classification,
+                device_category=template.device_category,
+                activity=template.activity,
+                reporting_organisation_id=template.reporting_organisation_id,
+                reported_on=datetime.date(2020, 1, 2),
+            )
+            for n in range(10_119)
+        ]
+    )
+    with staff_page(live_server, "noy", PASSWORD, language=language) as page:
+        # when the officer opens the list and clicks the last page in the paginator
+        page.goto(f"{live_server.url}/admin/accidents/accident/")
+        counted = page.locator("#changelist-form .paginator").inner_text()
+        page.locator("#changelist-form .paginator a", has_text="102").first.click()
+        page.wait_for_url("**p=102*")
+        rows = page.locator("#result_list tbody tr").count()
+        screenshot(page, "lists", f"accidents-last-page-{language}")
+        url = page.url
+
+    # then the count is exact and the last page opens with its 50 rows
+    assert "10150" in counted.replace(",", "").replace(".", "").replace("\u202f", "")
+    assert rows == 50 and "e=1" not in url

@@ -70,7 +70,7 @@ class LargeTablePaginator(Paginator):
             top = self.count
         ids = list(objects.values_list("pk", flat=True)[bottom:top])
         rows = {row.pk: row for row in objects.order_by().filter(pk__in=ids)}
-        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+        return Page([rows[pk] for pk in ids if pk in rows], number, self)
 
 
 class LargeTableChangeList(ChangeList):

@@ -283,3 +283,20 @@ def test_the_last_verdict_goes_back_to_the_queue_and_back_to_reported_stays(revi
     stay = reverse("admin:accidents_accident_change", args=[only.pk])
     assert (back.url, refused.url) == (stay, stay)
     assert Accident.objects.get(pk=only.pk).status == "reported"
+
+
+def test_show_all_lists_every_row_of_a_list_of_at_most_200(reviewer_browser):
+    # given 105 accidents: two pages of 100
+    for _ in range(105):
+        _in("0901")
+
+    # when staff follow "Show all" under the list
+    paged = reviewer_browser.get(LIST)
+    everything = reviewer_browser.get(LIST, {"all": ""})
+
+    # then it is offered and lists all 105 on one page
+    assert "?all=" in paged.content.decode()
+    assert (len(paged.context["cl"].result_list), len(everything.context["cl"].result_list)) == (
+        100,
+        105,
+    )

@@ -20,8 +20,10 @@ from fieldsync.models.inbox import (
     RecordVersion,
     SyncBatch,
 )
+from fieldsync.models.inbox import REVIEWABLE
 
 __all__ = [
+    "REVIEWABLE",
     "Change",
     "Conflict",
     "ConflictKind",

@@ -24,6 +24,7 @@ from fieldsync.models import (
     ConflictKind,
     ConflictStatus,
     InboxRecord,
+    REVIEWABLE,
     InboxStatus,
     RecordVersion,
     User,
@@ -34,7 +35,6 @@ from fieldsync.services.push import batch_push
 
 ADMIN_DEVICE = "admin"
 STORED = ("applied", "merged", "unchanged")  # push outcomes that leave the record as asked
-REVIEWABLE = (InboxStatus.HELD, InboxStatus.REJECTED)
 
 
 class ReviewError(Exception):
@@ -189,7 +189,8 @@ def inbox_record_fix(*, inbox_record_id: int, data: Mapping[str, Any], by: User)
     The fixed record is pushed as a new batch of the reviewer's admin device, on the tablet's base
     version (or, for a record the server holds and the tablet sent as new, on the current one).
     A new record takes the defaults of its original sender (its organisation, the day received).
-    The original is kept, marked discarded, its result pointing to the new batch. Personal
+    The original is kept, marked superseded, its result pointing to the new batch (a fix the
+    record already holds stores no change: the replacement is `unchanged`). Personal
     fields the reviewer may not see keep the tablet's values. If the engine refuses the fix,
     nothing is stored and ReviewError carries its errors.
     """
@@ -246,6 +247,7 @@ def inbox_record_fix(*, inbox_record_id: int, data: Mapping[str, Any], by: User)
     replacement = InboxRecord.objects.get(batch__batch_id=pushed.batch_id, position=0)
     _close(
         original,
+        status=InboxStatus.SUPERSEDED,
         reason="fixed",
         by=by,
         extra={
@@ -275,18 +277,25 @@ def inbox_record_discard(*, inbox_record_id: int, reason: str, by: User) -> Inbo
     return original
 
 
-def _close(record: InboxRecord, *, reason: str, by: User, extra: Mapping[str, Any] = {}) -> None:
+def _close(
+    record: InboxRecord,
+    *,
+    reason: str,
+    by: User,
+    status: InboxStatus = InboxStatus.DISCARDED,
+    extra: Mapping[str, Any] = {},
+) -> None:
     now = timezone.now()
     record.result = {
         **(record.result or {}),
-        "status": InboxStatus.DISCARDED.value,
+        "status": status.value,
         "previous_status": record.status,
         "reason": reason,
         "by": by.username,
         "at": now.isoformat(),
         **extra,
     }
-    record.status = InboxStatus.DISCARDED
+    record.status = status
     record.resolved_at = now
     record.save(update_fields=["status", "result", "resolved_at"])
 

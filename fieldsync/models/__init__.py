@@ -12,6 +12,7 @@ from fieldsync.models.accounts import (
 from fieldsync.models.base import ReferenceRecord, SyncRecord
 from fieldsync.models.changelog import Change, ServerIdentity, SyncCommit, SyncCounter
 from fieldsync.models.inbox import (
+    REVIEWABLE,
     Conflict,
     ConflictKind,
     ConflictStatus,
@@ -20,7 +21,6 @@ from fieldsync.models.inbox import (
     RecordVersion,
     SyncBatch,
 )
-from fieldsync.models.inbox import REVIEWABLE
 
 __all__ = [
     "REVIEWABLE",

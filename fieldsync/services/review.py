@@ -20,11 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fieldsync.models import (
+    REVIEWABLE,
     Conflict,
     ConflictKind,
     ConflictStatus,
     InboxRecord,
-    REVIEWABLE,
     InboxStatus,
     RecordVersion,
     User,
@@ -179,6 +179,32 @@ def inbox_record_data(*, inbox_record: InboxRecord) -> dict[str, Any] | None:
     if not isinstance(data, dict) or registry.get(str(payload.get("model"))) is None:
         return None
     return dict(data)
+
+
+def inbox_record_fix_initial(*, inbox_record: InboxRecord) -> dict[str, Any] | None:
+    """What a fix starts from: the fields sent over the record as the server holds it, or, for a
+    new record, over the defaults of its sender (what applying it would store for the rest)."""
+    sent = inbox_record_data(inbox_record=inbox_record)
+    if sent is None:
+        return None
+    adapter = registry[inbox_record.model or str(inbox_record.payload.get("model"))]
+    record_id = str(inbox_record.payload.get("id"))
+    try:
+        current = adapter.queryset().filter(pk=uuid.UUID(record_id)).first()
+    except ValueError:
+        return sent
+    if current is not None:
+        base = adapter.to_wire(current)
+    else:
+        sender = inbox_record.batch.device
+        context = WriteContext(
+            device=sender,
+            user=sender.user,
+            today=timezone.localdate(inbox_record.batch.received_at),
+        )
+        base = adapter.defaults(context)
+    writable = set(adapter.writable_fields)
+    return {**{k: v for k, v in base.items() if k in writable}, **sent}
 
 
 @transaction.atomic

@@ -190,7 +190,9 @@ class OutcomeWriter:
             InboxRecord.objects.filter(
                 status__in=REVIEWABLE, model=model, record_id__in=ids
             ).exclude(pk__in=this_run).update(
-                status=InboxStatus.SUPERSEDED, resolved_at=self.now, waiting_for_model="",
+                status=InboxStatus.SUPERSEDED,
+                resolved_at=self.now,
+                waiting_for_model="",
                 waiting_for_id="",
             )
 

@@ -10,9 +10,9 @@ from django.apps import apps
 from django.urls import reverse
 
 from accidents.models import Accident
-from figures import dashboard
 from fieldsync.models import InboxRecord
 from fieldsync.selectors import ReviewCounts, review_queue_counts
+from figures import dashboard
 from tests.helpers.sync import accident, delete, victim
 
 pytestmark = pytest.mark.django_db

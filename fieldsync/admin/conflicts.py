@@ -164,12 +164,15 @@ class ConflictAdmin(LargeTableAdmin, ReadOnlyAdmin):
             for row in conflict_fields(conflict=conflict)
         ]
         instance = adapter.queryset().filter(pk=conflict.record_id).first()
+        links = record_links(conflict.model, instance)
+        kind = conflict.get_kind_display()
         context = {
             "rows": rows,
             "can_resolve": conflict.status == "open" and self.has_review_permission(request),
             "can_apply_delete": conflict.kind in ("delete", "locked") and not rows,
             "record_url": admin_url_of(conflict.model, conflict.record_id),
-            "links": record_links(conflict.model, instance),
+            "links": links,
+            "subtitle": " · ".join([*(link.summary for link in reversed(links)), kind]),
             "record_deleted": instance is None or getattr(instance, "is_deleted", False),
             "story": conflict_story(conflict, visible=visible),
             **(extra_context or {}),

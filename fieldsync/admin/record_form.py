@@ -101,15 +101,26 @@ class ReferenceNames:
             )
         return str(found[0].pk) if found else text
 
+    def misfit(self, code: str, record: Mapping[str, Any], adapter: SyncAdapter) -> str | None:
+        """The record's field a row does not belong with (a district outside its province)."""
+        for row in self.rows:
+            if str(row.pk) == code:
+                return _misfit(row, record, adapter)
+        return None
+
     def _fits(self, row: models.Model, record: Mapping[str, Any], adapter: SyncAdapter) -> bool:
-        for field in row._meta.concrete_fields:
-            if not field.many_to_one:
-                continue
-            for name, value in record.items():
-                same_table = reference_model(adapter, name) is field.related_model
-                if same_table and value and str(getattr(row, field.attname)) != str(value):
-                    return False
-        return True
+        return _misfit(row, record, adapter) is None
+
+
+def _misfit(row: models.Model, record: Mapping[str, Any], adapter: SyncAdapter) -> str | None:
+    for field in row._meta.concrete_fields:
+        if not field.many_to_one:
+            continue
+        for name, value in record.items():
+            same_table = reference_model(adapter, name) is field.related_model
+            if same_table and value and str(getattr(row, field.attname)) != str(value):
+                return name
+    return None
 
 
 class ReferenceChoiceField(forms.ChoiceField):
@@ -162,7 +173,19 @@ class RecordFixForm(forms.Form):
                     self.add_error(
                         name, gettext("Unknown: “%(value)s”.") % {"value": cleaned[name]}
                     )
+                    continue
+                other = field.names.misfit(cleaned[name], cleaned, self.adapter)
+                if other is not None:
+                    self.add_error(name, self._misfit_message(name, other, cleaned))
         return cleaned
+
+    def _misfit_message(self, name: str, other: str, cleaned: Mapping[str, Any]) -> str:
+        field, other_field = self.fields[name], self.fields[other]
+        labels = [dict(f.choices) for f in (field, other_field)]  # type: ignore[attr-defined]
+        return gettext("%(value)s is not in %(other)s.") % {
+            "value": labels[0].get(cleaned[name], cleaned[name]),
+            "other": labels[1].get(cleaned.get(other), cleaned.get(other)),
+        }
 
     def wire_data(self) -> dict[str, Any]:
         """The cleaned fields as wire values (masked personal fields left out)."""

@@ -67,8 +67,7 @@ def test_an_unknown_district_is_refused_beside_the_field_and_stores_nothing(
     assert InboxRecord.objects.get(pk=record.pk).status == "rejected"
 
 
-def test_the_engine_s_refusal_is_shown_beside_its_field(rejected, reviewer_browser):
-    # given a district that exists, but in another province
+def test_a_district_of_another_province_is_refused_beside_it(rejected, reviewer_browser):
     _, _, url = rejected
     initial = reviewer_browser.get(url).context["form"].initial
 
@@ -76,9 +75,27 @@ def test_the_engine_s_refusal_is_shown_beside_its_field(rejected, reviewer_brows
 
     assert response.status_code == 200
     assert response.context["form"].errors["district"] == [
-        "District 0101 is not in province LA-XI."
+        "Chanthabuly (0101) is not in Xiengkhouang."
     ]
     assert not Accident.objects.exists()
+
+
+def test_the_engine_s_refusal_is_shown_beside_its_field(rejected, reviewer_browser):
+    # given a date the form takes but the engine refuses
+    _, record, url = rejected
+    initial = reviewer_browser.get(url).context["form"].initial
+
+    response = reviewer_browser.post(
+        url, form_post({**initial, "district": "0901", "occurred_on": "2999-01-01"})
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["occurred_on"] == [
+        "The accident date cannot be in the future."
+    ]
+    assert "The record was refused." in response.content.decode()
+    assert not Accident.objects.exists()
+    assert InboxRecord.objects.get(pk=record.pk).status == "rejected"
 
 
 def test_the_json_fallback_reads_names_and_applies(rejected, reviewer_browser):

@@ -194,7 +194,11 @@ class ConflictAdmin(LargeTableAdmin, ReadOnlyAdmin):
                 by=cast(User, request.user),
             )
         except ReviewError as error:
-            detail = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in error.errors.items())
+            adapter = registry[conflict.model]
+            detail = "; ".join(
+                f"{field_label(adapter, k)}: {' '.join(gettext(str(m)) for m in _listed(v))}"
+                for k, v in error.errors.items()
+            )
             self.message_user(request, f"{error} {detail}".strip(), messages.ERROR)
             return HttpResponseRedirect(
                 reverse("admin:fieldsync_conflict_change", args=[conflict.pk])
@@ -203,3 +207,7 @@ class ConflictAdmin(LargeTableAdmin, ReadOnlyAdmin):
         return HttpResponseRedirect(
             reverse("admin:fieldsync_conflict_changelist") + "?status__exact=open"
         )
+
+
+def _listed(messages: Any) -> list[Any]:
+    return messages if isinstance(messages, list) else [messages]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
 from typing import Any, cast
 
 from django.contrib import admin, messages
@@ -17,22 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from fieldsync.admin.base import LargeTableAdmin, ReadOnlyAdmin
-from fieldsync.admin.personal import mask_personal_data, personal_fields_of, sees_personal_data
-from fieldsync.admin.record_form import (
-    JsonFixError,
-    RecordFixForm,
-    field_label,
-    json_fix_data,
-)
-from fieldsync.models import REVIEWABLE, Device, InboxRecord, InboxStatus, SyncBatch, User
-from fieldsync.registry import registry
-from fieldsync.services.review import (
-    ReviewError,
-    inbox_record_data,
-    inbox_record_discard,
-    inbox_record_fix,
-    inbox_record_fix_initial,
-)
+from fieldsync.admin.fix_page import FixPage, fixed_message, refusals
+from fieldsync.admin.personal import personal_fields_of, sees_personal_data
+from fieldsync.models import REVIEWABLE, Device, InboxRecord, SyncBatch, User
+from fieldsync.services.review import ReviewError, inbox_record_data, inbox_record_discard
 
 
 @admin.register(SyncBatch)
@@ -121,7 +107,7 @@ class InboxRecordAdmin(LargeTableAdmin, ReadOnlyAdmin):
 
     @admin.display(description=_("errors"))
     def errors_summary(self, obj: InboxRecord) -> str:
-        return ", ".join(sorted(label for _name, label, _m in _refusals(obj)))[:80]
+        return ", ".join(sorted(label for _name, label, _m in refusals(obj)))[:80]
 
     def has_review_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("fieldsync.change_inboxrecord")
@@ -150,7 +136,7 @@ class InboxRecordAdmin(LargeTableAdmin, ReadOnlyAdmin):
             "can_review": record.status in REVIEWABLE and self.has_review_permission(request),
             "can_fix": inbox_record_data(inbox_record=record) is not None,
             # not `errors`: the admin's change form reads that as errors of its own form
-            "refusals": _refusals(record),
+            "refusals": refusals(record),
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, context)
@@ -159,47 +145,15 @@ class InboxRecordAdmin(LargeTableAdmin, ReadOnlyAdmin):
         record = self.object_or_404(request, object_id)
         if not self.has_review_permission(request):
             raise PermissionDenied
-        data = inbox_record_data(inbox_record=record)
-        can_fix = data is not None and record.status in REVIEWABLE
         hidden = frozenset() if sees_personal_data(request) else personal_fields_of(record.model)
-        shown = mask_personal_data(data, hidden) if data is not None else None
-        json_text = json.dumps(shown, indent=2, ensure_ascii=False, sort_keys=True)
-        initial = inbox_record_fix_initial(inbox_record=record) if can_fix else None
-        form = (
-            RecordFixForm(initial=initial, wire_model=record.model, hidden=hidden)
-            if can_fix
-            else None
-        )
-        json_error, json_refusals = "", []
-        if request.method == "POST" and can_fix:
-            fixed: dict[str, Any] | None = None
-            as_json = request.POST.get("mode") == "json"
-            if as_json:
-                json_text = request.POST.get("data", "")
-                try:
-                    fixed = json_fix_data(json_text, wire_model=record.model)
-                except JsonFixError as error:
-                    json_error = str(error)
-            else:
-                form = RecordFixForm(request.POST, wire_model=record.model, hidden=hidden)
-                fixed = form.wire_data() if form.is_valid() else None
-            if fixed is not None:
-                try:
-                    replacement = inbox_record_fix(
-                        inbox_record_id=record.pk, data=fixed, by=cast(User, request.user)
-                    )
-                except ReviewError as error:
-                    if as_json or form is None:
-                        json_error, json_refusals = str(error), _labelled(record, error.errors)
-                    else:
-                        form.add_error(None, str(error))
-                        form.add_engine_errors(error.errors)
-                else:
-                    self.message_user(request, _fixed_message(replacement), messages.SUCCESS)
-                    return HttpResponseRedirect(
-                        reverse("admin:fieldsync_inboxrecord_change", args=[replacement.pk])
-                    )
-        refused = _errors_of(record)
+        page = FixPage.of(record, hidden=hidden)
+        if request.method == "POST" and page.can_fix:
+            replacement = page.submit(request.POST, by=cast(User, request.user))
+            if replacement is not None:
+                self.message_user(request, fixed_message(replacement), messages.SUCCESS)
+                return HttpResponseRedirect(
+                    reverse("admin:fieldsync_inboxrecord_change", args=[replacement.pk])
+                )
         context = {
             **self.admin_site.each_context(request),
             "title": gettext("Fix and apply %(record)s") % {"record": record},
@@ -207,14 +161,7 @@ class InboxRecordAdmin(LargeTableAdmin, ReadOnlyAdmin):
             "opts": self.opts,
             "original": record,
             "payload": self.show_json_for(request, record.model, record.payload),
-            "form": form,
-            "rows": [(form[name], refused.get(name, [])) for name in form.fields] if form else [],
-            "refusals": [r for r in _refusals(record) if form is None or r[0] not in form.fields],
-            "json_text": json_text,
-            "json_error": json_error,
-            "json_refusals": json_refusals,
-            "json_open": bool(json_error),
-            "can_fix": can_fix,
+            **page.context(),
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/fieldsync/inboxrecord/fix.html", context)
@@ -238,40 +185,3 @@ class InboxRecordAdmin(LargeTableAdmin, ReadOnlyAdmin):
     def show_json_for(self, request: HttpRequest, model: str, value: Any) -> SafeString:
         holder = type("Holder", (), {"_sees_personal_data": sees_personal_data(request)})()
         return self.show_json(holder, model, value)
-
-
-def _errors_of(record: InboxRecord) -> dict[str, list[str]]:
-    """Why the engine refused the record, per wire field, in the reader's language."""
-    result = record.result if isinstance(record.result, dict) else {}
-    errors = result.get("errors")
-    if not isinstance(errors, dict):
-        return {}
-    return {
-        str(name): [gettext(str(m)) for m in (found if isinstance(found, list) else [found])]
-        for name, found in errors.items()
-    }
-
-
-def _refusals(record: InboxRecord) -> list[tuple[str, str, list[str]]]:
-    """(wire field, its label, messages) of the engine's refusal of a record."""
-    return _labelled(record, _errors_of(record))
-
-
-def _labelled(record: InboxRecord, errors: Mapping[str, Any]) -> list[tuple[str, str, list[str]]]:
-    adapter = registry.get(record.model)
-    rows = []
-    for name, found in errors.items():
-        label = field_label(adapter, name) if adapter is not None else name
-        if name == "non_field_errors":
-            label = gettext("The record")
-        listed = found if isinstance(found, list) else [found]
-        rows.append((name, label, [gettext(str(m)) for m in listed]))
-    return rows
-
-
-def _fixed_message(replacement: InboxRecord) -> str:
-    if replacement.status == InboxStatus.UNCHANGED:
-        return gettext("The record already holds these values: the received record is resolved.")
-    return gettext("The record was fixed and applied (%(status)s).") % {
-        "status": replacement.get_status_display()
-    }

@@ -123,3 +123,22 @@ def test_the_migration_supersedes_rejected_records_a_later_version_overtook(tabl
     # then only the record the later version overtook left the queue
     assert InboxRecord.objects.get(pk=record.pk).status == "superseded"
     assert InboxRecord.objects.get(pk=still.pk).status == "rejected"
+
+
+def test_a_superseded_record_offers_no_review_and_cannot_be_fixed(tablet, reviewer_browser):
+    # given a rejected accident the tablet re-sent fixed
+    bad = accident(district="0101")
+    record = _rejected(tablet, bad)
+    tablet.push_ok([accident(bad["id"])])
+    fix_url = reverse("admin:fieldsync_inboxrecord_fix", args=[record.pk])
+
+    # when staff open it and try to fix it anyway
+    page = reviewer_browser.get(reverse("admin:fieldsync_inboxrecord_change", args=[record.pk]))
+    fix = reviewer_browser.post(fix_url, {"mode": "json", "data": '{"district": "0902"}'})
+
+    # then it says a later version was stored, and nothing changed
+    assert not page.context["can_review"]
+    assert "A later version of this record was stored since" in page.content.decode()
+    assert fix.status_code == 200 and fix.context["form"] is None
+    assert Accident.objects.get(pk=bad["id"]).district_id == "0901"
+    assert InboxRecord.objects.get(pk=record.pk).status == "superseded"

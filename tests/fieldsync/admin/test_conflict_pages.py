@@ -5,7 +5,9 @@ labels, links to the records; a delete conflict reads as what each side did."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accidents.models import Accident
@@ -92,3 +94,29 @@ def test_a_delete_conflict_reads_as_what_each_side_did(make_tablet, reviewer_bro
     assert "Village: Ban Nameuang → Ban Phonsavan" in text
     assert "{}" not in text
     assert Accident.objects.get(pk=report["id"]).reference in text
+
+
+def test_the_conflict_list_names_a_page_of_records_in_a_fixed_number_of_queries(
+    make_tablet, reviewer_browser
+):
+    first, second = make_tablet("somchai"), make_tablet("bounmy")
+    url = reverse("admin:fieldsync_conflict_changelist")
+
+    def clash() -> None:
+        report = accident()
+        child = victim(report["id"])
+        first.push_ok([report, child])
+        second.pull_all()
+        second.push_ok([victim(report["id"], child["id"], base_version=1, outcome="killed")])
+        first.push_ok([victim(report["id"], child["id"], base_version=1, outcome="unknown")])
+
+    clash()
+    with CaptureQueriesContext(connection) as one:
+        reviewer_browser.get(url)
+    clash()
+    clash()
+    with CaptureQueriesContext(connection) as three:
+        page = reviewer_browser.get(url)
+
+    assert page.content.decode().count("Outcome: Killed") == 3
+    assert len(three) == len(one)

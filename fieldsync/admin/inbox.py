@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from fieldsync.admin.base import LargeTableAdmin, ReadOnlyAdmin
 from fieldsync.admin.fix_page import FixPage, fixed_message, refusals
 from fieldsync.admin.personal import personal_fields_of, sees_personal_data
+from fieldsync.admin.presenting import received_links
 from fieldsync.models import REVIEWABLE, Device, InboxRecord, SyncBatch, User
 from fieldsync.services.review import ReviewError, inbox_record_data, inbox_record_discard
 
@@ -137,6 +138,9 @@ class InboxRecordAdmin(LargeTableAdmin, ReadOnlyAdmin):
             "can_fix": inbox_record_data(inbox_record=record) is not None,
             # not `errors`: the admin's change form reads that as errors of its own form
             "refusals": refusals(record),
+            "links": received_links(
+                record.model, record.record_id, inbox_record_data(inbox_record=record)
+            ),
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, context)

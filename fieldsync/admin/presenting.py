@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
@@ -74,6 +75,30 @@ def record_links(model: str, instance: Any) -> list[RecordLink]:
         if parent is not None and ref.model != model:
             links.extend(record_links(ref.model, parent))
     return links
+
+
+def received_links(model: str, record_id: str, data: Any) -> list[RecordLink]:
+    """Which record a received one is: itself when stored, else the records it belongs to."""
+    adapter = registry.get(model)
+    if adapter is None:
+        return []
+    instance = _stored(adapter, record_id)
+    if instance is not None:
+        return record_links(model, instance)
+    links: list[RecordLink] = []
+    for ref in adapter.parents:
+        parent_adapter = registry.get(ref.model)
+        parent_id = data.get(ref.field) if isinstance(data, dict) else None
+        if parent_adapter is not None and parent_id and ref.model != model:
+            links.extend(record_links(ref.model, _stored(parent_adapter, str(parent_id))))
+    return links
+
+
+def _stored(adapter: SyncAdapter, record_id: str) -> Any:
+    try:
+        return adapter.queryset().filter(pk=record_id).first()
+    except (ValueError, ValidationError):  # not an id at all
+        return None
 
 
 def record_summaries(rows: Sequence[Any]) -> dict[tuple[str, str], str]:

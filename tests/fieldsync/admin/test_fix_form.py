@@ -11,7 +11,7 @@ from django.urls import reverse
 from accidents.models import Accident
 from fieldsync.models import InboxRecord
 from tests.helpers.admin import form_post
-from tests.helpers.sync import accident
+from tests.helpers.sync import accident, victim
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def test_the_form_shows_labelled_fields_and_no_error_before_anything_is_sent(
     assert '<label for="id_district">District' in text
     assert '<option value="0901">Pek (0901)</option>' in text
     assert '<option value="farming" selected>' in text  # a vocabulary, with its label
-    assert "Refused on receipt: District 0101 is not in province LA-XI." in text
+    assert "Refused on receipt:</strong> District 0101 is not in province LA-XI." in text
     assert page.context["form"].initial["reported_on"]  # the sender's defaults, shown
 
 
@@ -141,3 +141,21 @@ def test_a_district_name_of_several_provinces_is_read_in_the_record_s_province(
     assert "fits several" in elsewhere_response.context["json_error"]
     assert response.status_code == 302
     assert Accident.objects.get(pk=report["id"]).district_id.startswith("01")
+
+
+def test_a_rejected_victim_names_its_accident(tablet, reviewer_browser):
+    # given a victim refused for its age, of an accident the server holds
+    report = accident()
+    tablet.push_ok([report])
+    child = victim(report["id"], age_years=300)
+    assert tablet.push_ok([child])[0]["status"] == "rejected"
+    record = InboxRecord.objects.get(record_id=child["id"])
+
+    # when staff open it
+    page = reviewer_browser.get(reverse("admin:fieldsync_inboxrecord_change", args=[record.pk]))
+
+    # then it names the accident it belongs to, with a link to it
+    reference = Accident.objects.get(pk=report["id"]).reference
+    [link] = page.context["links"]
+    assert (link.kind, link.summary) == ("accident", reference)
+    assert f'<a href="{link.url}">{reference}</a>' in page.content.decode()

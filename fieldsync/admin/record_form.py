@@ -13,7 +13,7 @@ import decimal
 import json
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django import forms
@@ -97,7 +97,7 @@ class ReferenceNames:
         if len(found) > 1:
             raise ValidationError(
                 gettext("The name “%(name)s” fits several: %(codes)s. Choose one.")
-                % {"name": text, "codes": ", ".join(f"{row} " for row in found).strip()}
+                % {"name": text, "codes": ", ".join(str(row) for row in found)}
             )
         return str(found[0].pk) if found else text
 
@@ -162,7 +162,8 @@ class RecordFixForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        for name, field in self.fields.items():
+        for name in _parents_first(self.adapter, self.fields):
+            field = self.fields[name]
             if isinstance(field, ReferenceChoiceField) and cleaned.get(name):
                 try:
                     cleaned[name] = field.names.code(cleaned[name], cleaned, self.adapter)
@@ -222,8 +223,8 @@ def json_fix_data(text: str, *, wire_model: str) -> dict[str, Any]:
         raise JsonFixError(gettext("The data must be a JSON object of the record's fields."))
     adapter = registry[wire_model]
     names: dict[type[models.Model], ReferenceNames] = {}
-    for name, value in list(data.items()):
-        related = reference_model(adapter, name)
+    for name in _parents_first(adapter, list(data)):
+        related, value = reference_model(adapter, name), data[name]
         if related is not None and isinstance(value, str) and value:
             reader = names.setdefault(related, ReferenceNames(related))
             try:
@@ -231,6 +232,18 @@ def json_fix_data(text: str, *, wire_model: str) -> dict[str, Any]:
             except ValidationError as error:
                 raise JsonFixError(f"{name}: {' '.join(error.messages)}") from None
     return data
+
+
+def _parents_first(adapter: SyncAdapter, names: Iterable[str]) -> list[str]:
+    """Reference fields in an order where a province is read before its districts."""
+
+    def links(name: str) -> int:
+        related = reference_model(adapter, name)
+        if related is None:
+            return 0
+        return sum(1 for f in related._meta.concrete_fields if f.many_to_one)
+
+    return sorted(names, key=links)
 
 
 def _form_field(

@@ -148,3 +148,21 @@ def test_a_district_name_of_several_provinces_is_read_in_the_record_s_province(
         "LA-VT",
         "0103",
     )
+
+
+def test_a_rejected_victim_names_its_accident(tablet, reviewer_browser):
+    # given a victim refused for its age, of an accident the server holds
+    report = accident()
+    tablet.push_ok([report])
+    child = victim(report["id"], age_years=300)
+    assert tablet.push_ok([child])[0]["status"] == "rejected"
+    record = InboxRecord.objects.get(record_id=child["id"])
+
+    # when staff open it
+    page = reviewer_browser.get(reverse("admin:fieldsync_inboxrecord_change", args=[record.pk]))
+
+    # then it names the accident it belongs to, with a link to it
+    reference = Accident.objects.get(pk=report["id"]).reference
+    [link] = page.context["links"]
+    assert (link.kind, link.summary) == ("accident", reference)
+    assert f'<a href="{link.url}">{reference}</a>' in page.content.decode()

@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 from accidents.choices import AccidentStatus, DeviceCategory
 from accidents.models import Accident, DuplicateCandidate, DuplicateStatus, Province
 from fieldsync.models import Conflict, ConflictStatus, InboxRecord, InboxStatus
+from fieldsync.selectors import review_queue_counts
 from figures.selectors import FigureQuery, figures_breakdown, figures_summary
 
 MONTH_ABBREVIATIONS = {
@@ -105,7 +106,7 @@ def held_records() -> int:
 
 
 def rejected_records() -> int:
-    return InboxRecord.objects.filter(status=InboxStatus.REJECTED).count()
+    return review_queue_counts().rejected
 
 
 def open_duplicates() -> int:

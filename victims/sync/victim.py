@@ -92,6 +92,8 @@ class VictimAdapter(SyncAdapter):
     writable_fields = tuple(VICTIM_FIELDS)
     read_only_fields = ("age_group", "version", "created_at", "updated_at")
     parents = (ParentRef("accident", "accident"), ParentRef("related_victim", "victim"))
+    list_vocabularies = {"injuries": Injury.choices}
+    summary_fields = ("sex", "age_years", "outcome")
 
     # -- reading -------------------------------------------------------------------------------
     def queryset(self) -> QuerySet[Victim]:

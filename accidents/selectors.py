@@ -16,7 +16,7 @@ from django.db.models import Case, Q, Value, When
 from django.db.models.functions import ExtractMonth
 
 from accidents.choices import AccidentStatus, DatePrecision
-from accidents.models import OrdnanceType
+from accidents.models import Accident, OrdnanceType
 
 COUNTED_STATUSES = (AccidentStatus.REPORTED, AccidentStatus.VERIFIED)  # rejected never counts
 
@@ -109,3 +109,64 @@ def accident_victims_register(selector: AccidentVictims) -> None:
 def accident_victims() -> AccidentVictims:
     """The registered victims selector."""
     return _accident_victims[0]
+
+
+# -- the review queue and the map ------------------------------------------------------------------
+def accidents_waiting_q() -> Q:
+    """Reports waiting in the NRA's review queue."""
+    return Q(status=AccidentStatus.REPORTED, is_deleted=False)
+
+
+def accident_next_to_review(*, after: Accident) -> Accident | None:
+    """The report after `after` in the queue as the list shows it (newest received first): the
+    one received just before it, else the newest still waiting; never `after` itself."""
+    waiting = Accident.objects.filter(accidents_waiting_q()).exclude(pk=after.pk)
+    older = waiting.filter(
+        Q(created_at__lt=after.created_at) | Q(created_at=after.created_at, pk__lt=after.pk)
+    )
+    return (
+        older.order_by("-created_at", "-pk").first()
+        or waiting.order_by("-created_at", "-pk").first()
+    )
+
+
+def accidents_waiting_count() -> int:
+    return Accident.objects.filter(accidents_waiting_q()).count()
+
+
+class MapPoints(NamedTuple):
+    """Accidents as points: [latitude, longitude, id, status] rows, how many matched, whether
+    the rows stop short of them (the newest `limit` occurrences are kept)."""
+
+    rows: list[list[Any]]
+    total: int
+    truncated: bool
+
+
+def accident_map_points(
+    *,
+    year: int | None = None,
+    province: str = "",
+    device_category: str = "",
+    limit: int,
+) -> MapPoints:
+    """Live accidents with coordinates (to 4 decimals, ~11 m: a map needs no more), newest
+    occurrence first, at most `limit` of them."""
+    accidents = Accident.objects.filter(
+        is_deleted=False, latitude__isnull=False, longitude__isnull=False
+    )
+    if year is not None:
+        accidents = accidents.filter(occurred_on__year=year)
+    if province:
+        accidents = accidents.filter(province_id=province)
+    if device_category:
+        accidents = accidents.filter(device_category=device_category)
+    rows = [
+        [round(float(lat or 0), 4), round(float(lng or 0), 4), str(pk), status]
+        for lat, lng, pk, status in accidents.order_by("-occurred_on", "pk").values_list(
+            "latitude", "longitude", "pk", "status"
+        )[: limit + 1]
+    ]
+    if len(rows) <= limit:
+        return MapPoints(rows=rows, total=len(rows), truncated=False)
+    return MapPoints(rows=rows[:limit], total=accidents.count(), truncated=True)

@@ -83,6 +83,12 @@ class SyncAdapter:
     organisation_fields: ClassVar[tuple[str, ...]] = ()
     #: Wire fields a deletion carries in pull (what a tablet needs to know of a tombstone).
     tombstone_fields: ClassVar[tuple[str, ...]] = ()
+    #: Vocabularies (code, label) of list fields, which their model field does not carry: the
+    #: review forms show them as labelled choices.
+    list_vocabularies: ClassVar[Mapping[str, Sequence[tuple[str, Any]]]] = {}
+    #: Fields (besides its parents) that tell staff which record this is without personal
+    #: data: a victim's sex, age and outcome. None: the record's own name (`str`) does.
+    summary_fields: ClassVar[tuple[str, ...] | None] = None
 
     # -- reading -------------------------------------------------------------------------------
     def queryset(self) -> models.QuerySet[Any]:

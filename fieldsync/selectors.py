@@ -6,11 +6,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from fieldsync import changelog
 from fieldsync.cursors import Cursor, ResyncRequired, decode
-from fieldsync.models import Change
+from fieldsync.models import Change, Conflict, ConflictStatus, InboxRecord, InboxStatus
 from fieldsync.models.changelog import Audience
 from fieldsync.registry import Viewer, registry
 
@@ -142,3 +142,30 @@ def _present(rows: list[Change], viewer: Viewer) -> list[dict[str, Any]]:
             }
         )
     return changes
+
+
+# -- the review queue ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ReviewCounts:
+    """What still needs a person: records the engine refused or holds, and open conflicts."""
+
+    rejected: int
+    held: int
+    conflicts: int
+
+    @property
+    def total(self) -> int:
+        return self.rejected + self.held + self.conflicts
+
+
+def review_queue_counts() -> ReviewCounts:
+    """Counts of the review queue (two queries on indexed statuses). Records superseded by a later
+    version, fixed or discarded are history, not work: they are not counted."""
+    inbox = InboxRecord.objects.filter(
+        status__in=(InboxStatus.REJECTED, InboxStatus.HELD)
+    ).aggregate(
+        rejected=Count("pk", filter=Q(status=InboxStatus.REJECTED)),
+        held=Count("pk", filter=Q(status=InboxStatus.HELD)),
+    )
+    conflicts = Conflict.objects.filter(status=ConflictStatus.OPEN).count()
+    return ReviewCounts(rejected=inbox["rejected"], held=inbox["held"], conflicts=conflicts)

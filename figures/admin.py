@@ -225,6 +225,12 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
             provinces, value="casualties", width=CHART_WIDTH - 260, row_height=PROVINCE_ROW
         ),
         "province_height": PROVINCE_ROW * len(provinces),
+        "map": dashboard.map_filters(
+            year=year,
+            province=request.GET.get("province", ""),
+            device_category=request.GET.get("device_category", ""),
+        ),
+        "map_points_url": reverse("admin:accidents_accident_map_points"),
     }
     request.current_app = admin.site.name
     return TemplateResponse(request, "admin/figures/dashboard.html", context)

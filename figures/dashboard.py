@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 
-from accidents.choices import AccidentStatus
+from accidents.choices import AccidentStatus, DeviceCategory
 from accidents.models import Accident, DuplicateGroup, DuplicateStatus, Province
 from fieldsync.models import Conflict, ConflictStatus, InboxRecord, InboxStatus
+from fieldsync.selectors import review_queue_counts
 from figures.selectors import FigureQuery, figures_breakdown, figures_summary
 
 MONTH_ABBREVIATIONS = {
@@ -104,7 +106,7 @@ def held_records() -> int:
 
 
 def rejected_records() -> int:
-    return InboxRecord.objects.filter(status=InboxStatus.REJECTED).count()
+    return review_queue_counts().rejected
 
 
 def open_duplicates() -> int:
@@ -160,3 +162,24 @@ def bar_chart(rows: list[dict[str, Any]], *, value: str, width: int, row_height:
 
 def _lao() -> bool:
     return (get_language() or "").startswith("lo")
+
+
+# -- map -------------------------------------------------------------------------------------------
+def map_filters(*, year: int, province: str, device_category: str) -> dict[str, Any]:
+    """The map's filter form (provinces in the reader's language, device categories) and the
+    query its points are read with; an unknown province or category is dropped."""
+    provinces = [(p.code, str(p)) for p in Province.objects.order_by("lsb_code")]
+    province = province if province in {code for code, _ in provinces} else ""
+    category = device_category if device_category in DeviceCategory.values else ""
+    query: dict[str, str | int] = {
+        "year": year,
+        "province": province,
+        "device_category": category,
+    }
+    return {
+        "provinces": provinces,
+        "device_categories": list(DeviceCategory.choices),
+        "province": province,
+        "device_category": category,
+        "points_query": urlencode({key: value for key, value in query.items() if value}),
+    }

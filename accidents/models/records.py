@@ -206,6 +206,11 @@ class Accident(SyncRecord):
             models.Index(fields=["province", "occurred_on"], name="accident_province_idx"),
             models.Index(fields=["status"], name="accident_status_idx"),
             models.Index(fields=["reporting_organisation"], name="accident_org_idx"),
+            # The admin's queue: newest received first, whole or by status.
+            models.Index(fields=["created_at", "id"], name="accident_received_idx"),
+            models.Index(
+                fields=["status", "created_at", "id"], name="accident_status_received_idx"
+            ),
         ]
 
     def __str__(self) -> str:

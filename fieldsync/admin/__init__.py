@@ -24,6 +24,7 @@ from fieldsync.admin.base import (
     ReviewActionsAdmin,
     admin_url_of,
 )
+from fieldsync.admin.filters import DateRangeFilter
 from fieldsync.admin.personal import (
     MASK,
     hide_personal_fields,
@@ -39,6 +40,7 @@ admin.site.index_title = _("Administration")
 
 __all__ = [
     "MASK",
+    "DateRangeFilter",
     "LargeTableAdmin",
     "LargeTablePaginator",
     "ReadOnlyAdmin",

@@ -13,9 +13,9 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db import connections
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.db.models.constants import LOOKUP_SEP
 from django.forms import ModelForm
@@ -40,47 +40,65 @@ from fieldsync.services.review import record_history
 
 
 class LargeTablePaginator(Paginator):
-    """Pages of a large table without counting all of it.
+    """Pages of a large table, counted exactly.
 
-    Unfiltered on PostgreSQL: the planner's row estimate once the table is large. Otherwise an
-    exact count, capped at CAP + 1 (a bounded index scan): staff narrow such lists with filters.
+    One `COUNT(*)` without ordering or joins the filters do not need: on PostgreSQL an index-only
+    scan, about 10 ms at 100,000 accidents (benchmarks/results). A capped or estimated count
+    made the admin say "10001 results" and refuse every page past the cap.
     """
 
-    CAP = 10_000
+    #: From this offset on, a page is read as ids first, then rows.
+    DEEP_OFFSET = 1_000
 
     @cached_property
     def count(self) -> int:
         objects = self.object_list
         if not isinstance(objects, QuerySet):
             return super().count
-        if not objects.query.where:
-            estimate = _estimated_rows(objects)
-            if estimate is not None and estimate > self.CAP:
-                return estimate
-        return objects.order_by()[: self.CAP + 1].count()
+        return objects.order_by().count()
+
+    def page(self, number: Any) -> Page:
+        """Past the first pages, the page's ids first (an index scan over the sort key), then its
+        rows with their joins: the joins are not made for every row skipped by the offset."""
+        objects = self.object_list
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        if not isinstance(objects, QuerySet) or bottom < self.DEEP_OFFSET:
+            return super().page(number)
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = list(objects.values_list("pk", flat=True)[bottom:top])
+        rows = {row.pk: row for row in objects.order_by().filter(pk__in=ids)}
+        return Page([rows[pk] for pk in ids if pk in rows], number, self)
 
 
-def _estimated_rows(objects: QuerySet[Any]) -> int | None:
-    connection = connections[objects.db]
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(%s)",
-            [objects.model._meta.db_table],
-        )
-        row = cursor.fetchone()
-    return int(row[0]) if row and row[0] is not None and row[0] >= 0 else None
+class LargeTableChangeList(ChangeList):
+    """Counts the whole table only when a search or a filter narrowed the list (for "N results
+    (M total)"); unfiltered, the page's count is the total and no second count is made."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)  # the admin's show_full_result_count is off: no full count
+        if self.query or self.has_active_filters:
+            self.full_result_count = self.root_queryset.order_by().count()
+        else:
+            self.full_result_count = self.result_count
+        self.show_full_result_count = True
+        self.show_admin_actions = bool(self.full_result_count)
 
 
 class LargeTableAdmin(admin.ModelAdmin):
-    """A list over a table that grows large: no full count, a paginator that avoids COUNT(*)."""
+    """A list over a table that grows large: an exact count without ordering, the page's related
+    rows fetched by themselves, "N results (M total)" beside a search or a filter."""
 
-    show_full_result_count = False
     paginator = LargeTablePaginator
+    show_full_result_count = False  # counted by LargeTableChangeList, once when unfiltered
     #: Related rows of the page fetched in a query of their own (instead of a join over the
     #: whole table before the sort).
     list_prefetch_related: tuple[str, ...] = ()
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return LargeTableChangeList
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)

@@ -14,8 +14,16 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from fieldsync.admin.base import LargeTableAdmin, ReadOnlyAdmin, admin_url_of
-from fieldsync.admin.personal import masked_value, sees_personal_data
+from fieldsync.admin.personal import sees_personal_data
+from fieldsync.admin.presenting import (
+    conflict_story,
+    record_links,
+    record_summaries,
+    value_label,
+)
+from fieldsync.admin.record_form import field_label
 from fieldsync.models import Conflict, RecordVersion, User
+from fieldsync.registry import registry
 from fieldsync.services.review import ReviewError, conflict_fields, conflict_resolve
 
 
@@ -57,7 +65,7 @@ class ConflictAdmin(LargeTableAdmin, ReadOnlyAdmin):
     the server's), which becomes a new version tablets pull."""
 
     list_display = (
-        "record_id",
+        "record",
         "model",
         "kind",
         "status",
@@ -73,6 +81,7 @@ class ConflictAdmin(LargeTableAdmin, ReadOnlyAdmin):
     record_data_fields = ("fields",)
     change_form_template = "admin/fieldsync/conflict/change_form.html"
     fields = (
+        "record",
         "model",
         "record_id",
         "kind",
@@ -84,17 +93,34 @@ class ConflictAdmin(LargeTableAdmin, ReadOnlyAdmin):
         "created_at",
         "resolved_at",
         "resolved_by",
-        "conflict_fields",
     )
-    readonly_fields = ("conflict_fields",)
+    readonly_fields = ("record",)
 
-    @admin.display(description=_("fields (base, server, tablet)"))
-    def conflict_fields(self, obj: Conflict) -> SafeString:
-        return self.show_json(obj, obj.model, obj.fields)
+    @admin.display(description=_("record"))
+    def record(self, obj: Conflict) -> str:
+        summary = getattr(obj, "_record_summary", None)
+        if summary is None:
+            summary = record_summaries([obj]).get((obj.model, obj.record_id), obj.record_id)
+        return summary
 
     @admin.display(description=_("fields"))
     def clashing_fields(self, obj: Conflict) -> str:
-        return ", ".join(sorted(obj.fields or {}))[:80]
+        adapter = registry.get(obj.model)
+        names = sorted(obj.fields or {})
+        labels = [field_label(adapter, n) if adapter is not None else n for n in names]
+        return ", ".join(labels)[:80]
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:  # name the page's records in one query per model
+            rows = list(changelist.result_list)
+            summaries = record_summaries(rows)
+            for row in rows:
+                row._record_summary = summaries.get((row.model, row.record_id), row.record_id)
+        return response
 
     def has_review_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("fieldsync.change_conflict")
@@ -119,23 +145,36 @@ class ConflictAdmin(LargeTableAdmin, ReadOnlyAdmin):
     ) -> HttpResponse:
         conflict = self.object_or_404(request, object_id)
         visible = sees_personal_data(request)
+        adapter = registry[conflict.model]
+
+        def shown(name: str, value: Any) -> str:
+            return value_label(adapter, name, value, visible=visible)
+
         rows = [
             {
                 "name": row.name,
-                "base": masked_value(row.base, personal=row.personal, visible=visible),
-                "server": masked_value(row.server, personal=row.personal, visible=visible),
-                "current": masked_value(row.current, personal=row.personal, visible=visible),
-                "tablet": masked_value(row.tablet, personal=row.personal, visible=visible),
+                "label": field_label(adapter, row.name),
+                "base": shown(row.name, row.base),
+                "server": shown(row.name, row.server),
+                "current": shown(row.name, row.current),
+                "tablet": shown(row.name, row.tablet),
                 "choosable": visible or not row.personal,
                 "differs": row.current != row.server,
             }
             for row in conflict_fields(conflict=conflict)
         ]
+        instance = adapter.queryset().filter(pk=conflict.record_id).first()
+        links = record_links(conflict.model, instance)
+        kind = conflict.get_kind_display()
         context = {
             "rows": rows,
             "can_resolve": conflict.status == "open" and self.has_review_permission(request),
             "can_apply_delete": conflict.kind in ("delete", "locked") and not rows,
             "record_url": admin_url_of(conflict.model, conflict.record_id),
+            "links": links,
+            "subtitle": " · ".join([*(link.summary for link in reversed(links)), kind]),
+            "record_deleted": instance is None or getattr(instance, "is_deleted", False),
+            "story": conflict_story(conflict, visible=visible),
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, context)
@@ -155,7 +194,11 @@ class ConflictAdmin(LargeTableAdmin, ReadOnlyAdmin):
                 by=cast(User, request.user),
             )
         except ReviewError as error:
-            detail = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in error.errors.items())
+            adapter = registry[conflict.model]
+            detail = "; ".join(
+                f"{field_label(adapter, k)}: {' '.join(gettext(str(m)) for m in _listed(v))}"
+                for k, v in error.errors.items()
+            )
             self.message_user(request, f"{error} {detail}".strip(), messages.ERROR)
             return HttpResponseRedirect(
                 reverse("admin:fieldsync_conflict_change", args=[conflict.pk])
@@ -164,3 +207,7 @@ class ConflictAdmin(LargeTableAdmin, ReadOnlyAdmin):
         return HttpResponseRedirect(
             reverse("admin:fieldsync_conflict_changelist") + "?status__exact=open"
         )
+
+
+def _listed(messages: Any) -> list[Any]:
+    return messages if isinstance(messages, list) else [messages]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, cast
 
 from django.contrib import admin, messages
@@ -16,14 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from fieldsync.admin.base import LargeTableAdmin, ReadOnlyAdmin
-from fieldsync.admin.personal import mask_personal_data, personal_fields_of, sees_personal_data
-from fieldsync.models import Device, InboxRecord, SyncBatch, User
-from fieldsync.services.review import (
-    ReviewError,
-    inbox_record_data,
-    inbox_record_discard,
-    inbox_record_fix,
-)
+from fieldsync.admin.fix_page import FixPage, fixed_message, refusals
+from fieldsync.admin.personal import personal_fields_of, sees_personal_data
+from fieldsync.admin.presenting import received_links
+from fieldsync.models import REVIEWABLE, Device, InboxRecord, SyncBatch, User
+from fieldsync.services.review import ReviewError, inbox_record_data, inbox_record_discard
 
 
 @admin.register(SyncBatch)
@@ -112,10 +108,7 @@ class InboxRecordAdmin(LargeTableAdmin, ReadOnlyAdmin):
 
     @admin.display(description=_("errors"))
     def errors_summary(self, obj: InboxRecord) -> str:
-        errors = (obj.result or {}).get("errors") if isinstance(obj.result, dict) else None
-        if not isinstance(errors, dict):
-            return ""
-        return ", ".join(sorted(str(name) for name in errors))[:80]
+        return ", ".join(sorted(label for _name, label, _m in refusals(obj)))[:80]
 
     def has_review_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("fieldsync.change_inboxrecord")
@@ -141,10 +134,13 @@ class InboxRecordAdmin(LargeTableAdmin, ReadOnlyAdmin):
     ) -> HttpResponse:
         record = self.object_or_404(request, object_id)
         context = {
-            "can_review": record.status in ("held", "rejected")
-            and self.has_review_permission(request),
+            "can_review": record.status in REVIEWABLE and self.has_review_permission(request),
             "can_fix": inbox_record_data(inbox_record=record) is not None,
-            "errors": _errors_of(record),
+            # not `errors`: the admin's change form reads that as errors of its own form
+            "refusals": refusals(record),
+            "links": received_links(
+                record.model, record.record_id, inbox_record_data(inbox_record=record)
+            ),
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, context)
@@ -153,38 +149,15 @@ class InboxRecordAdmin(LargeTableAdmin, ReadOnlyAdmin):
         record = self.object_or_404(request, object_id)
         if not self.has_review_permission(request):
             raise PermissionDenied
-        data = inbox_record_data(inbox_record=record)
-        visible = sees_personal_data(request)
-        if data is not None and not visible:
-            data = mask_personal_data(data, personal_fields_of(record.model))
-        text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True)
-        errors: dict[str, Any] = _errors_of(record)
-        message = ""
-        if request.method == "POST":
-            text = request.POST.get("data", "")
-            try:
-                fixed = json.loads(text)
-                if not isinstance(fixed, dict):
-                    raise ValueError
-            except ValueError:
-                message = gettext("The data must be a JSON object of the record's fields.")
-            else:
-                try:
-                    replacement = inbox_record_fix(
-                        inbox_record_id=record.pk, data=fixed, by=cast(User, request.user)
-                    )
-                except ReviewError as error:
-                    message, errors = str(error), error.errors
-                else:
-                    self.message_user(
-                        request,
-                        gettext("The record was fixed and applied (%(status)s).")
-                        % {"status": replacement.get_status_display()},
-                        messages.SUCCESS,
-                    )
-                    return HttpResponseRedirect(
-                        reverse("admin:fieldsync_inboxrecord_change", args=[replacement.pk])
-                    )
+        hidden = frozenset() if sees_personal_data(request) else personal_fields_of(record.model)
+        page = FixPage.of(record, hidden=hidden)
+        if request.method == "POST" and page.can_fix:
+            replacement = page.submit(request.POST, by=cast(User, request.user))
+            if replacement is not None:
+                self.message_user(request, fixed_message(replacement), messages.SUCCESS)
+                return HttpResponseRedirect(
+                    reverse("admin:fieldsync_inboxrecord_change", args=[replacement.pk])
+                )
         context = {
             **self.admin_site.each_context(request),
             "title": gettext("Fix and apply %(record)s") % {"record": record},
@@ -192,10 +165,7 @@ class InboxRecordAdmin(LargeTableAdmin, ReadOnlyAdmin):
             "opts": self.opts,
             "original": record,
             "payload": self.show_json_for(request, record.model, record.payload),
-            "errors": errors,
-            "message": message,
-            "text": text,
-            "can_fix": data is not None and record.status in ("held", "rejected"),
+            **page.context(),
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/fieldsync/inboxrecord/fix.html", context)
@@ -219,9 +189,3 @@ class InboxRecordAdmin(LargeTableAdmin, ReadOnlyAdmin):
     def show_json_for(self, request: HttpRequest, model: str, value: Any) -> SafeString:
         holder = type("Holder", (), {"_sees_personal_data": sees_personal_data(request)})()
         return self.show_json(holder, model, value)
-
-
-def _errors_of(record: InboxRecord) -> dict[str, Any]:
-    result = record.result if isinstance(record.result, dict) else {}
-    errors = result.get("errors")
-    return errors if isinstance(errors, dict) else {}

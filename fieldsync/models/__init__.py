@@ -12,6 +12,7 @@ from fieldsync.models.accounts import (
 from fieldsync.models.base import ReferenceRecord, SyncRecord
 from fieldsync.models.changelog import Change, ServerIdentity, SyncCommit, SyncCounter
 from fieldsync.models.inbox import (
+    REVIEWABLE,
     Conflict,
     ConflictKind,
     ConflictStatus,
@@ -22,6 +23,7 @@ from fieldsync.models.inbox import (
 )
 
 __all__ = [
+    "REVIEWABLE",
     "Change",
     "Conflict",
     "ConflictKind",

@@ -39,6 +39,13 @@ class InboxStatus(models.TextChoices):
     HELD = "held", _("Held")
     REJECTED = "rejected", _("Rejected")
     DISCARDED = "discarded", _("Discarded")
+    # Held or rejected, then overtaken by a later stored version of the same record (re-sent
+    # and applied, fixed by staff, deleted): no longer for review, kept in the history.
+    SUPERSEDED = "superseded", _("Superseded by a later version")
+
+
+#: What still needs a person: the review queue.
+REVIEWABLE = (InboxStatus.HELD, InboxStatus.REJECTED)
 
 
 class InboxRecord(models.Model):

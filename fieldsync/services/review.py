@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fieldsync.models import (
+    REVIEWABLE,
     Conflict,
     ConflictKind,
     ConflictStatus,
@@ -34,7 +35,6 @@ from fieldsync.services.push import batch_push
 
 ADMIN_DEVICE = "admin"
 STORED = ("applied", "merged", "unchanged")  # push outcomes that leave the record as asked
-REVIEWABLE = (InboxStatus.HELD, InboxStatus.REJECTED)
 
 
 class ReviewError(Exception):
@@ -181,6 +181,32 @@ def inbox_record_data(*, inbox_record: InboxRecord) -> dict[str, Any] | None:
     return dict(data)
 
 
+def inbox_record_fix_initial(*, inbox_record: InboxRecord) -> dict[str, Any] | None:
+    """What a fix starts from: the fields sent over the record as the server holds it, or, for a
+    new record, over the defaults of its sender (what applying it would store for the rest)."""
+    sent = inbox_record_data(inbox_record=inbox_record)
+    if sent is None:
+        return None
+    adapter = registry[inbox_record.model or str(inbox_record.payload.get("model"))]
+    record_id = str(inbox_record.payload.get("id"))
+    try:
+        current = adapter.queryset().filter(pk=uuid.UUID(record_id)).first()
+    except ValueError:
+        return sent
+    if current is not None:
+        base = adapter.to_wire(current)
+    else:
+        sender = inbox_record.batch.device
+        context = WriteContext(
+            device=sender,
+            user=sender.user,
+            today=timezone.localdate(inbox_record.batch.received_at),
+        )
+        base = adapter.defaults(context)
+    writable = set(adapter.writable_fields)
+    return {**{k: v for k, v in base.items() if k in writable}, **sent}
+
+
 @transaction.atomic
 def inbox_record_fix(*, inbox_record_id: int, data: Mapping[str, Any], by: User) -> InboxRecord:
     """Apply a held or rejected record with the fields `by` corrected: returns the new received
@@ -189,7 +215,8 @@ def inbox_record_fix(*, inbox_record_id: int, data: Mapping[str, Any], by: User)
     The fixed record is pushed as a new batch of the reviewer's admin device, on the tablet's base
     version (or, for a record the server holds and the tablet sent as new, on the current one).
     A new record takes the defaults of its original sender (its organisation, the day received).
-    The original is kept, marked discarded, its result pointing to the new batch. Personal
+    The original is kept, marked superseded, its result pointing to the new batch (a fix the
+    record already holds stores no change: the replacement is `unchanged`). Personal
     fields the reviewer may not see keep the tablet's values. If the engine refuses the fix,
     nothing is stored and ReviewError carries its errors.
     """
@@ -246,6 +273,7 @@ def inbox_record_fix(*, inbox_record_id: int, data: Mapping[str, Any], by: User)
     replacement = InboxRecord.objects.get(batch__batch_id=pushed.batch_id, position=0)
     _close(
         original,
+        status=InboxStatus.SUPERSEDED,
         reason="fixed",
         by=by,
         extra={
@@ -275,18 +303,25 @@ def inbox_record_discard(*, inbox_record_id: int, reason: str, by: User) -> Inbo
     return original
 
 
-def _close(record: InboxRecord, *, reason: str, by: User, extra: Mapping[str, Any] = {}) -> None:
+def _close(
+    record: InboxRecord,
+    *,
+    reason: str,
+    by: User,
+    status: InboxStatus = InboxStatus.DISCARDED,
+    extra: Mapping[str, Any] = {},
+) -> None:
     now = timezone.now()
     record.result = {
         **(record.result or {}),
-        "status": InboxStatus.DISCARDED.value,
+        "status": status.value,
         "previous_status": record.status,
         "reason": reason,
         "by": by.username,
         "at": now.isoformat(),
         **extra,
     }
-    record.status = InboxStatus.DISCARDED
+    record.status = status
     record.resolved_at = now
     record.save(update_fields=["status", "result", "resolved_at"])
 

@@ -14,7 +14,7 @@ from tests.helpers.sync import accident
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEFORE = [("accidents", "0006_figures_for_reports"), ("victims", "0005_figures_for_reports")]
+BEFORE = [("accidents", "0007_received_indexes"), ("victims", "0006_received_indexes")]
 
 
 def migrate(targets: list[tuple[str, str]] | None = None) -> MigrationExecutor:

@@ -93,3 +93,13 @@ def versions(model: str, record_id: str) -> list[tuple[Any, ...]]:
 def pulled(changes: list[dict[str, Any]], model: str) -> dict[str, dict[str, Any]]:
     """The changes of one wire model in a pull page, by record id."""
     return {change["id"]: change for change in changes if change["model"] == model}
+
+
+def form_post(data: dict[str, Any]) -> dict[str, Any]:
+    """Wire data as a browser posts the fix-and-apply form (empty for null, text for numbers)."""
+    posted: dict[str, Any] = {}
+    for name, value in data.items():
+        if value is None or value is False:
+            continue
+        posted[name] = value if isinstance(value, list) else str(value)
+    return posted

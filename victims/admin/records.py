@@ -15,8 +15,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from accidents.admin.lists import ReceivedFilter, received_at
 from fieldsync.admin import (
     MASK,
+    DateRangeFilter,
     LargeTableAdmin,
     ReadOnlyAdmin,
     RecordHistoryAdmin,
@@ -55,21 +57,21 @@ class AgeGroupFilter(admin.SimpleListFilter):
 class VictimAdmin(VictimMergeAdmin, LargeTableAdmin, RecordHistoryAdmin, ReadOnlyAdmin):
     change_form_template = "admin/victims/victim/change_form.html"
     actions = ("export_selected_csv", "export_selected_xlsx")
+    # Readable first (which accident, who, what happened), within a 1366 px laptop's width.
     list_display = (
-        "id",
+        "accident_reference",
         "victim_type",
-        "full_name",
-        "outcome",
         "sex",
-        "age_years",
-        "age_group",
-        "civilian_status",
-        "accident",
-        "consent",
-        "is_deleted",
-        "created_at",
+        "age",
+        "outcome",
+        "full_name",
+        "received",
     )
+    list_display_links = ("victim_type",)
     list_filter = (
+        "accident__province",
+        ("accident__occurred_on", DateRangeFilter),
+        ("created_at", ReceivedFilter),
         "victim_type",
         "outcome",
         "sex",
@@ -131,6 +133,20 @@ class VictimAdmin(VictimMergeAdmin, LargeTableAdmin, RecordHistoryAdmin, ReadOnl
         if sees_personal_data(request):
             return tuple(names)
         return tuple(f"{name}_masked" if name in PERSONAL_FIELDS else name for name in names)
+
+    @admin.display(description=_("accident"), ordering="accident__reference")
+    def accident_reference(self, obj: Victim) -> str:
+        return obj.accident.reference if obj.accident else "-"
+
+    @admin.display(description=_("age"), ordering="age_years")
+    def age(self, obj: Victim) -> str:
+        if obj.age_years is None:
+            return str(AgeGroup(obj.age_group).label)
+        return f"~{obj.age_years}" if obj.age_estimated else str(obj.age_years)
+
+    @admin.display(description=_("received"), ordering="created_at")
+    def received(self, obj: Victim) -> str:
+        return received_at(obj.created_at)
 
     @admin.display(description=_("full name"))
     def full_name_masked(self, obj: Victim) -> str:

@@ -133,6 +133,8 @@ class Victim(SyncRecord):
         indexes = [
             models.Index(fields=["accident"], name="victim_accident_idx"),
             models.Index(fields=["related_victim"], name="victim_related_idx"),
+            # The admin's list: newest received first.
+            models.Index(fields=["created_at", "id"], name="victim_received_idx"),
         ]
 
     def __str__(self) -> str:

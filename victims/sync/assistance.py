@@ -53,6 +53,7 @@ class AssistanceAdapter(SyncAdapter):
     writable_fields = tuple(ASSISTANCE_FIELDS)
     read_only_fields = ("version", "created_at", "updated_at")
     parents = (ParentRef("victim", "victim"),)
+    summary_fields = ("pillar", "status")
     organisation_fields = ("provider_organisation",)
 
     # -- reading -------------------------------------------------------------------------------

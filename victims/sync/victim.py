@@ -93,6 +93,8 @@ class VictimAdapter(SyncAdapter):
     read_only_fields = ("age_group", "version", "created_at", "updated_at", "merged_into")
     tombstone_fields = ("merged_into",)  # a merged duplicate tells tablets where it went
     parents = (ParentRef("accident", "accident"), ParentRef("related_victim", "victim"))
+    list_vocabularies = {"injuries": Injury.choices}
+    summary_fields = ("sex", "age_years", "outcome")
 
     # -- reading -------------------------------------------------------------------------------
     def queryset(self) -> QuerySet[Victim]:

@@ -10,13 +10,15 @@ from typing import Any
 from fieldsync import hooks
 from fieldsync.bulk import bulk_insert, bulk_insert_rows, bulk_update_rows
 from fieldsync.changelog import ChangeSet
-from fieldsync.models import Conflict, InboxRecord, InboxStatus, RecordVersion
+from fieldsync.models import REVIEWABLE, Conflict, InboxRecord, InboxStatus, RecordVersion
 from fieldsync.registry import SyncAdapter, registry
 from fieldsync.services.reconcile.context import SenderContexts
 from fieldsync.services.reconcile.items import Item, Record
 from fieldsync.services.reconcile.store import RecordStore
 
 PLAIN_OUTCOMES = (InboxStatus.APPLIED, InboxStatus.UNCHANGED)
+#: Outcomes after which the server holds the record as its sender asked.
+STORED_OUTCOMES = (InboxStatus.APPLIED, InboxStatus.MERGED, InboxStatus.UNCHANGED)
 
 
 class OutcomeWriter:
@@ -121,6 +123,7 @@ class OutcomeWriter:
         bulk_insert(Conflict, self.conflicts)
         self._fill_result_data(decided)
         self._write_outcomes(decided)
+        self._supersede_reviewable(decided)
         hooks.records_changed(changed_records)
         return changed
 
@@ -173,6 +176,25 @@ class OutcomeWriter:
                 "record_id",
             ],
         )
+
+    def _supersede_reviewable(self, decided: Sequence[Item]) -> None:
+        """Held and rejected records of earlier transactions leave the review queue when a record
+        of the same id is now stored as sent (re-sent fixed, fixed by staff, deleted): one
+        statement per model. Their payload and errors stay, for the history."""
+        stored: dict[str, set[str]] = defaultdict(set)
+        for item in decided:
+            if item.inbox.status in STORED_OUTCOMES and item.record_id:
+                stored[item.model].add(item.record_id)
+        this_run = [item.inbox.pk for item in decided]
+        for model, ids in stored.items():
+            InboxRecord.objects.filter(
+                status__in=REVIEWABLE, model=model, record_id__in=ids
+            ).exclude(pk__in=this_run).update(
+                status=InboxStatus.SUPERSEDED,
+                resolved_at=self.now,
+                waiting_for_model="",
+                waiting_for_id="",
+            )
 
     def _fill_result_data(self, decided: Sequence[Item]) -> None:
         """`data` of merged and conflicting results: the server copy as the sender may see it."""

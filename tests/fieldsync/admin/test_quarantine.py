@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accidents.models import Accident
 from fieldsync.models import InboxRecord, RecordVersion, SyncBatch
-from tests.helpers.admin import pulled
+from tests.helpers.admin import form_post, pulled
 from tests.helpers.sync import accident, victim
 
 pytestmark = pytest.mark.django_db
@@ -44,9 +44,10 @@ def test_fixing_a_rejected_record_applies_it_and_keeps_the_original(
     fix_url = reverse("admin:fieldsync_inboxrecord_fix", args=[record.pk])
     form = reviewer_browser.get(fix_url)
 
-    # when staff correct the district and apply
-    data = {**report["data"], "district": "0901"}
-    response = reviewer_browser.post(fix_url, {"data": json.dumps(data)})
+    # when staff correct the district in the form and apply
+    response = reviewer_browser.post(
+        fix_url, form_post({**form.context["form"].initial, "district": "0901"})
+    )
 
     # then the accident exists, created through the staff's admin device with the tablet's time
     assert form.status_code == 200 and b"0101" in form.content
@@ -60,9 +61,9 @@ def test_fixing_a_rejected_record_applies_it_and_keeps_the_original(
         "server: admin",
     )
     assert version.recorded_at is not None
-    # and the original is kept, discarded, pointing to the batch that applied it
+    # and the original is kept, superseded, pointing to the batch that applied it
     record.refresh_from_db()
-    assert record.status == "discarded"
+    assert record.status == "superseded"
     assert record.payload == report
     assert record.result["reason"] == "fixed" and record.result["by"] == "noy"
     assert record.result["previous_status"] == "rejected"
@@ -79,15 +80,15 @@ def test_a_fix_the_engine_refuses_stores_nothing(rejected, reviewer_browser):
     _, record = rejected
     batches = SyncBatch.objects.count()
 
-    # when staff apply a fix that is still wrong
-    response = reviewer_browser.post(
-        reverse("admin:fieldsync_inboxrecord_fix", args=[record.pk]),
-        {"data": json.dumps({"district": "9999"})},
-    )
+    # when staff apply a fix that is still wrong, as JSON and in the form
+    url = reverse("admin:fieldsync_inboxrecord_fix", args=[record.pk])
+    as_json = reviewer_browser.post(url, {"mode": "json", "data": '{"district": "9999"}'})
+    in_form = reviewer_browser.post(url, form_post({**record.payload["data"], "district": "9999"}))
 
-    # then the errors are shown and nothing is stored
-    assert response.status_code == 200
-    assert "district" in response.context["errors"]
+    # then the errors are shown beside the district and nothing is stored
+    assert as_json.status_code == in_form.status_code == 200
+    assert "district" in [name for name, _label, _m in as_json.context["json_refusals"]]
+    assert in_form.context["form"].errors["district"] == ["Unknown: “9999”."]
     assert SyncBatch.objects.count() == batches
     assert InboxRecord.objects.get(pk=record.pk).status == "rejected"
     assert not Accident.objects.exists()
@@ -148,9 +149,9 @@ def test_personal_fields_are_masked_in_payloads_and_kept_by_a_fix(tablet, make_s
     page = browser.get(reverse("admin:fieldsync_inboxrecord_change", args=[record.pk]))
     fix_url = reverse("admin:fieldsync_inboxrecord_fix", args=[record.pk])
     form = browser.get(fix_url)
-    fixed = json.loads(form.context["text"])
+    fixed = json.loads(form.context["json_text"])
     fixed["age_years"] = 30
-    browser.post(fix_url, {"data": json.dumps(fixed)})
+    browser.post(fix_url, {"mode": "json", "data": json.dumps(fixed)})
 
     # then they never saw the names, and the victim keeps the names the tablet sent
     for content in (page.content, form.content):

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('victims', '0005_figures_for_reports'),
+        ('victims', '0006_received_indexes'),
     ]
 
     operations = [

@@ -91,7 +91,7 @@ def pairs_to_groups(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accidents', '0006_figures_for_reports'),
+        ('accidents', '0007_received_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

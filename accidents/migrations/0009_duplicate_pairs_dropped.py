@@ -4,6 +4,6 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accidents", "0007_duplicate_groups")]
+    dependencies = [("accidents", "0008_duplicate_groups")]
 
     operations = [migrations.DeleteModel(name="DuplicateCandidate")]

@@ -33,12 +33,19 @@ def scan_queue(worker_queue: str) -> Iterator[str]:
     """A scan queue of this test alone (as `DUPLICATES_QUEUE` names it in production)."""
     queue = f"duplicates-test-{uuid.uuid4().hex[:8]}"
     saved = celery_app.conf.task_routes
-    celery_app.conf.task_routes = {"accidents_duplicates_flag": {"queue": queue}}
+    use_routes({"accidents_duplicates_flag": {"queue": queue}})
     yield queue
-    celery_app.conf.task_routes = saved
+    use_routes(saved)
     redis = Redis.from_url(os.environ["TEST_REDIS_URL"])
     redis.delete(queue, *redis.keys(f"_kombu.binding*{queue}"))
     redis.close()
+
+
+def use_routes(routes: object) -> None:
+    """Route with `routes` from now on (Celery caches its router on first use)."""
+    celery_app.conf.task_routes = routes
+    celery_app.amqp.flush_routes()
+    celery_app.amqp.__dict__.pop("router", None)
 
 
 def wait_for(condition, message: str) -> None:

@@ -6,15 +6,12 @@ from __future__ import annotations
 
 import os
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from redis import Redis
 
 from accidents.models import DuplicateGroup
-from config.celery import app as celery_app
 from figures import slices
 from tests.helpers.figures import assert_figures_equal_the_records, running_worker
 from tests.helpers.sync import accident, victim
@@ -29,23 +26,9 @@ SECONDS = 30
 
 
 @pytest.fixture
-def scan_queue(worker_queue: str) -> Iterator[str]:
-    """A scan queue of this test alone (as `DUPLICATES_QUEUE` names it in production)."""
-    queue = f"duplicates-test-{uuid.uuid4().hex[:8]}"
-    saved = celery_app.conf.task_routes
-    use_routes({"accidents_duplicates_flag": {"queue": queue}})
-    yield queue
-    use_routes(saved)
-    redis = Redis.from_url(os.environ["TEST_REDIS_URL"])
-    redis.delete(queue, *redis.keys(f"_kombu.binding*{queue}"))
-    redis.close()
-
-
-def use_routes(routes: object) -> None:
-    """Route with `routes` from now on (Celery caches its router on first use)."""
-    celery_app.conf.task_routes = routes
-    celery_app.amqp.flush_routes()
-    celery_app.amqp.__dict__.pop("router", None)
+def scan_queue(worker_queue: str) -> str:
+    """The scan queue of this test alone (as `DUPLICATES_QUEUE` names it in production)."""
+    return f"{worker_queue}-duplicates"
 
 
 def wait_for(condition, message: str) -> None:

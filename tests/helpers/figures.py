@@ -294,14 +294,29 @@ def running_worker(queue: str, broker_url: str, log_path: Path) -> Iterator[None
 
 @pytest.fixture
 def worker_queue(transactional_db: None, broker) -> Iterator[str]:
-    """A queue of the test Redis for this test alone; tasks go there (not eager)."""
+    """A queue of the test Redis for this test alone; tasks go there (not eager).
+
+    The duplicate scan has a queue of its own in production (`CELERY_TASK_ROUTES`); here it goes
+    to `<queue>-duplicates`, also this test's alone, so nothing is left in the test Redis.
+    """
     queue = f"statistics-test-{uuid.uuid4().hex[:8]}"
     broker_url = os.environ["TEST_REDIS_URL"]
     broker(broker_url, queue=queue)
+    saved_routes = celery_app.conf.task_routes
+    use_routes({"accidents_duplicates_flag": {"queue": f"{queue}-duplicates"}})
     yield queue
+    use_routes(saved_routes)
     redis = Redis.from_url(broker_url)
-    redis.delete(queue, *redis.keys(f"_kombu.binding*{queue}"))
+    for name in (queue, f"{queue}-duplicates"):
+        redis.delete(name, *redis.keys(f"_kombu.binding*{name}"))
     redis.close()
+
+
+def use_routes(routes: object) -> None:
+    """Route with `routes` from now on (Celery caches its router on first use)."""
+    celery_app.conf.task_routes = routes
+    celery_app.amqp.flush_routes()
+    celery_app.amqp.__dict__.pop("router", None)
 
 
 @pytest.fixture

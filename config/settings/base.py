@@ -27,8 +27,9 @@ INSTALLED_APPS = [
     "figures",
     "exchange",
     "simulation",
-    # After the project's apps, so their admin templates (header, index) override the admin's.
-    "django.contrib.admin",
+    # After the project's apps, so their admin templates (header, index) override the admin's;
+    # the site groups its pages by task (config.admin_site).
+    "config.admin_site.TaskAdminConfig",
 ]
 
 MIDDLEWARE = [

@@ -164,7 +164,7 @@ def _pages(request: HttpRequest, task: Task) -> list[dict[str, Any]]:
             continue
         pages.append(
             {
-                "name": capfirst(page.name),
+                "name": capfirst(str(page.name)),
                 "object_name": f"page-{page.key}",
                 "perms": {"view": True},
                 "admin_url": url,

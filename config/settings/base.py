@@ -94,6 +94,8 @@ USE_TZ = True
 # The project's catalogs, then Django's own admin strings in Lao (Django ships none; kept apart
 # so `makemessages` never marks them obsolete).
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "django"]
+# Lao dates (27/11/2026) and numbers: Django ships no Lao formats.
+FORMAT_MODULE_PATH = ["config.formats"]
 
 # Staff sessions end after a working day, and when the browser closes.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)

@@ -66,7 +66,7 @@ def test_the_compiled_catalogues_are_up_to_date():
 
 def _mo_keys(path: Path) -> set[tuple[str | None, str]]:
     with path.open("rb") as file:
-        messages = gnu.GNUTranslations(file)._catalog  # type: ignore[attr-defined]
+        messages = gnu.GNUTranslations(file)._catalog
     keys: set[tuple[str | None, str]] = set()
     for key in messages:
         msgid = key[0] if isinstance(key, tuple) else key

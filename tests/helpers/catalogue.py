@@ -44,8 +44,10 @@ NEVER_SHOWN = ("conf/global_settings.py", "views/")
 #: What `makemessages` leaves out, as `make messages` does.
 IGNORED = ("--ignore=tests", "--ignore=benchmarks", "--ignore=var", "--ignore=test-output")
 #: Folders `makemessages` must not read in the copy.
-NOT_COPIED = (".git", ".venv", "var", "test-output", "node_modules", "*.pyc", "__pycache__")
-NOT_COPIED += (".mypy_cache", ".ruff_cache", ".pytest_cache", ".hypothesis", "benchmarks")
+NOT_COPIED = (
+    *(".git", ".venv", "var", "test-output", "node_modules", "*.pyc", "__pycache__"),
+    *(".mypy_cache", ".ruff_cache", ".pytest_cache", ".hypothesis", "benchmarks"),
+)
 
 
 @dataclass
@@ -120,7 +122,9 @@ def _append(entry: Entry, target: str | None, text: str) -> None:
 
 
 def translated_keys(paths: Iterable[Path]) -> set[tuple[str | None, str]]:
-    return {entry.key for path in paths if path.exists() for entry in entries(path) if entry.translated}
+    return {
+        entry.key for path in paths if path.exists() for entry in entries(path) if entry.translated
+    }
 
 
 def lao_catalogues(root: Path, domain: str) -> list[Path]:
@@ -201,7 +205,7 @@ def django_add_missing() -> int:
     return count
 
 
-HEADER = """# Django's own strings in Lao (Django ships no Lao catalogue); see tests/helpers/catalogue.py.
+HEADER = """# Django's own strings in Lao (Django ships none); see tests/helpers/catalogue.py.
 msgid ""
 msgstr ""
 "Project-Id-Version: fieldsync\\n"

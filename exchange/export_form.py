@@ -130,5 +130,8 @@ class ExportForm(forms.Form):
 def shown_filters(filterset: filters.FilterSet) -> Iterator[forms.BoundField]:
     """The filterset's fields the page shows: lists of choices and date ranges."""
     for name, item in filterset.filters.items():
+        if isinstance(item, filters.DateFromToRangeFilter):
+            for widget in filterset.form.fields[name].widget.widgets:
+                widget.input_type = "date"  # the browser's date picker; it sends YYYY-MM-DD
         if isinstance(item, SHOWN_FILTERS):
             yield filterset.form[name]

@@ -30,14 +30,16 @@ pytestmark = pytest.mark.skipif(
 def test_every_string_of_the_project_has_its_lao_translation(domain):
     missing = [entry.where() for entry in catalogue.project_missing(domain)]
 
-    assert missing == [], f"Missing or fuzzy in Lao ({domain}), see docs/translation.md"
+    assert not missing, f"Missing or fuzzy in Lao ({domain}, docs/translation.md):\n" + "\n".join(
+        missing
+    )
 
 
 @pytest.mark.parametrize("domain", catalogue.DOMAINS)
 def test_every_string_of_django_the_admin_shows_has_its_lao_translation(domain):
     missing = [entry.where() for entry in catalogue.django_missing(domain)]
 
-    assert missing == [], f"Django's strings missing in Lao ({domain}), see docs/translation.md"
+    assert not missing, f"Django's strings missing in Lao ({domain}):\n" + "\n".join(missing)
 
 
 def test_the_check_finds_a_string_added_without_translation(tmp_path, monkeypatch):

@@ -62,7 +62,7 @@ def test_the_home_page_by_task_with_counts_that_open_the_queues(
     a_day_to_review, live_server, language
 ):
     with staff_page(live_server, "noy", PASSWORD, language=language) as page:
-        captions = page.locator("#content-main .module caption").all_inner_texts()
+        captions = page.locator("#content-main .module caption").all_text_contents()
         counts = {
             key: page.locator(f"#review-queues .queue-{key} .count").inner_text()
             for key in ("verify", "conflicts", "duplicates", "rejected", "held")
@@ -108,7 +108,7 @@ def test_the_sidebar_follows_the_tasks_and_lists_show_lao_dates_and_districts(
 ):
     with staff_page(live_server, "noy", PASSWORD, language=language) as page:
         page.goto(f"{live_server.url}/admin/accidents/accident/?q={a_day_to_review.reference}")
-        sidebar = page.locator("#nav-sidebar caption").all_inner_texts()
+        sidebar = page.locator("#nav-sidebar caption").all_text_contents()
         row = page.locator("#result_list tbody tr").first.inner_text()
         screenshot(page, "home", f"accidents-{language}")
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, re_path, reverse
@@ -16,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accidents.models import AccidentFigure
+from accidents.models import AccidentFigure, District, Province, localized_name
 from fieldsync.admin import ReadOnlyAdmin
 from fieldsync.fields import ascii_natural
 from fieldsync.models import Role
@@ -37,6 +38,27 @@ REPORT_TITLES = {
 
 
 class FigureAdmin(ReadOnlyAdmin):
+    """Figures by place: the list names provinces and districts (in the reader's language), read
+    in the list's own query, where the table keeps their codes."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request)
+        names: dict[str, Subquery] = {}
+        for place, model in (("province", Province), ("district", District)):
+            if any(f.name == place for f in self.model._meta.fields):
+                for column in ("name_en", "name_lo"):
+                    rows = model.objects.filter(code=OuterRef(place)).values(column)[:1]
+                    names[f"{place}_{column}"] = Subquery(rows)
+        return queryset.annotate(**names)
+
+    @admin.display(description=_("province"), ordering="province")
+    def province_name(self, obj: Any) -> str:
+        return _place_name(obj, "province")
+
+    @admin.display(description=_("district"), ordering="district")
+    def district_name(self, obj: Any) -> str:
+        return _place_name(obj, "district")
+
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         user = request.user
         if user.is_active and user.is_staff and getattr(user, "role", None) == Role.NRA_STAFF:
@@ -54,8 +76,8 @@ class CasualtyFigureAdmin(FigureAdmin):
     list_display = (
         "year",
         "month",
-        "province",
-        "district",
+        "province_name",
+        "district_name",
         "device_category",
         "ordnance_type",
         "activity",
@@ -121,6 +143,14 @@ class CasualtyFigureAdmin(FigureAdmin):
         return reports.report_response(name=name, fmt=fmt, request=report_request)
 
 
+def _place_name(obj: Any, place: str) -> str:
+    code = getattr(obj, place)
+    name_en = getattr(obj, f"{place}_name_en", None)
+    if not name_en:  # a code the reference data does not know (or no longer)
+        return code
+    return localized_name(name_en, getattr(obj, f"{place}_name_lo", None) or "")
+
+
 def _year(value: str | None) -> int | None:
     year = ascii_natural(value)
     if year is None or not 1964 <= year <= 2100:
@@ -133,8 +163,8 @@ class AccidentFigureAdmin(FigureAdmin):
     list_display = (
         "year",
         "month",
-        "province",
-        "district",
+        "province_name",
+        "district_name",
         "device_category",
         "ordnance_type",
         "activity",
@@ -149,7 +179,7 @@ class AccidentFigureAdmin(FigureAdmin):
 class AssistanceFigureAdmin(FigureAdmin):
     list_display = (
         "year",
-        "province",
+        "province_name",
         "accident_year",
         "device_category",
         "grouping",

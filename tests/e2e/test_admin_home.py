@@ -13,7 +13,9 @@ import pytest
 from django.core.management import call_command
 
 from accidents.models import Accident, District
-from fieldsync.models import InboxStatus, Role
+from exchange.imports import import_file_store
+from exchange.models import ImportFile
+from fieldsync.models import InboxStatus, Role, User
 from fieldsync.services.accounts import account_create_or_update
 from tests.helpers.browser import LANGUAGES, browser_marks, screenshot, staff_page
 from tests.helpers.factories import (
@@ -34,7 +36,7 @@ TO_VERIFY = {"en": "Accidents to verify", "lo": "ອຸບັດຕິເຫດ�
 EXPORT = {"en": "Export records", "lo": "ສົ່ງອອກບັນທຶກ"}
 XIENGKHOUANG = {"en": "Xiengkhouang", "lo": "ຊຽງຂວາງ"}
 PEK = {"en": "Pek", "lo": "ແປກ"}
-DATE = {"en": "March 14, 2025", "lo": "14/03/2025"}
+UPLOADED = {"en": "Nov. 27, 2026, 4:30 p.m.", "lo": "27/11/2026 16:30"}
 
 
 @pytest.fixture
@@ -106,15 +108,23 @@ def test_superusers_see_the_internal_tables(transactional_db, live_server, monke
 def test_the_sidebar_follows_the_tasks_and_lists_show_lao_dates_and_districts(
     a_day_to_review, live_server, language
 ):
+    noy = User.objects.get(username="noy")
+    import_file = import_file_store(content=b"a,b\n", file_name="old.csv", kind=None, user=noy)
+    ImportFile.objects.filter(pk=import_file.pk).update(
+        created_at=datetime.datetime(2026, 11, 27, 9, 30, tzinfo=datetime.UTC)
+    )
+
     with staff_page(live_server, "noy", PASSWORD, language=language) as page:
         page.goto(f"{live_server.url}/admin/accidents/accident/?q={a_day_to_review.reference}")
         sidebar = page.locator("#nav-sidebar caption").all_text_contents()
         row = page.locator("#result_list tbody tr").first.inner_text()
         screenshot(page, "home", f"accidents-{language}")
+        page.goto(f"{live_server.url}/admin/exchange/importfile/")
+        uploaded = page.locator("#result_list td.field-created_at").first.inner_text()
 
     assert [caption.strip() for caption in sidebar] == TASKS[language]
-    assert DATE[language] in row
     assert PEK[language] in row
+    assert uploaded == UPLOADED[language]  # 16:30 in Vientiane
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -140,3 +140,15 @@ def test_an_app_page_lists_its_tables_in_the_tasks_order(admin_browser: Client):
         "district",
         "ordnancetype",
     ]
+
+
+def test_the_lao_webfont_is_served_with_its_licence(staff_browser):
+    html = staff_browser.get(reverse("admin:index")).content.decode()
+    font = "/static/fieldsync/fonts/noto-sans-lao/noto-sans-lao-lao-400-normal.woff2"
+
+    assert '<link rel="stylesheet" href="/static/fieldsync/admin.css">' in html
+    response = staff_browser.get(font)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content)[:4] == b"wOF2"
+    licence = staff_browser.get("/static/fieldsync/fonts/noto-sans-lao/OFL.txt")
+    assert b"SIL Open Font License" in b"".join(licence.streaming_content)

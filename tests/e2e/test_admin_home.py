@@ -36,6 +36,9 @@ TO_VERIFY = {"en": "Accidents to verify", "lo": "ອຸບັດຕິເຫດ�
 EXPORT = {"en": "Export records", "lo": "ສົ່ງອອກບັນທຶກ"}
 XIENGKHOUANG = {"en": "Xiengkhouang", "lo": "ຊຽງຂວາງ"}
 PEK = {"en": "Pek", "lo": "ແປກ"}
+LOADED_LAO_FACES = """document.fonts.ready.then(() => [...document.fonts]
+    .filter((face) => face.family.includes("Noto Sans Lao") && face.status === "loaded")
+    .map((face) => face.weight))"""
 UPLOADED = {"en": "Nov. 27, 2026, 4:30 p.m.", "lo": "27/11/2026 16:30"}
 
 
@@ -70,6 +73,7 @@ def test_the_home_page_by_task_with_counts_that_open_the_queues(
             for key in ("verify", "conflicts", "duplicates", "rejected", "held")
         }
         internal = page.locator(".app-internal").count()
+        lao_faces = page.evaluate(LOADED_LAO_FACES)
         screenshot(page, "home", f"home-{language}")
         page.click(f"#review-queues a:has-text('{TO_VERIFY[language]}')")
         page.wait_for_selector("#result_list")
@@ -85,6 +89,8 @@ def test_the_home_page_by_task_with_counts_that_open_the_queues(
     }
     assert internal == 0  # dirty slices, sync batches...: superusers only
     assert rows == 2
+    # Lao text (in English too: the language switcher's ລາວ) is drawn with the shipped font
+    assert "400" in lao_faces
 
 
 def test_superusers_see_the_internal_tables(transactional_db, live_server, monkeypatch):

@@ -55,7 +55,7 @@ MESSAGES_IGNORE := --ignore=tests --ignore=benchmarks --ignore=var --ignore=test
 messages: install
 	$(BIN)/python manage.py makemessages -l lo $(MESSAGES_IGNORE)
 	$(BIN)/python manage.py makemessages -l lo -d djangojs $(MESSAGES_IGNORE)
-	$(BIN)/python manage.py compilemessages -l lo
+	$(BIN)/python manage.py compilemessages -l lo --ignore=.venv --ignore=var
 
 lint: install
 	$(BIN)/ruff check .

@@ -130,8 +130,12 @@ class ExportForm(forms.Form):
 def shown_filters(filterset: filters.FilterSet) -> Iterator[forms.BoundField]:
     """The filterset's fields the page shows: lists of choices and date ranges."""
     for name, item in filterset.filters.items():
+        field = filterset.form.fields[name]
         if isinstance(item, filters.DateFromToRangeFilter):
-            for widget in filterset.form.fields[name].widget.widgets:
+            for widget in field.widget.widgets:
                 widget.input_type = "date"  # the browser's date picker; it sends YYYY-MM-DD
+        elif hasattr(field, "empty_label"):  # "all" where django-filter says "---------"
+            field.empty_label = _("all")
+            field.widget.choices = field.choices  # the widget's copy reads the class's field
         if isinstance(item, SHOWN_FILTERS):
             yield filterset.form[name]

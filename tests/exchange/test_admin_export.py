@@ -122,3 +122,14 @@ def test_the_export_page_is_reached_from_the_home_page(staff_browser):
     home = staff_browser.get("/admin/").content.decode()
 
     assert f'href="{EXPORT}"' in home
+
+
+def test_lists_of_choices_offer_all_first(staff_browser, seeded):
+    staff_browser.cookies["django_language"] = "lo"
+
+    page = staff_browser.get(EXPORT, {"records": "victims"})
+
+    sex = page.context["filters"]
+    choices = next(field for field in sex if field.name == "sex").field.choices
+    assert [str(label) for _value, label in choices][:1] == ["ທັງໝົດ"]
+    assert b"---------" not in page.content

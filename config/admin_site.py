@@ -27,7 +27,10 @@ class Page:
     key: str
     name: Promise
     url_name: str
-    permission: str
+    #: Who may open it: those with this permission ("app.codename")...
+    permission: str = ""
+    #: ...or those whom this model's admin lets view it ("app.model"): the page is of its table.
+    model: str = ""
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,7 @@ TASKS: tuple[Task, ...] = (
                 "reports",
                 _("Statistics reports"),
                 "admin:figures_statistics_reports",
-                "victims.view_casualtyfigure",
+                model="victims.casualtyfigure",
             ),
         ),
     ),
@@ -146,7 +149,7 @@ class TaskAdminSite(admin.AdminSite):
                 "app_url": f"{index_url}#task-{task.key}",
                 "has_module_perms": True,
                 "models": [],
-                "pages": _pages(request, task),
+                "pages": self._pages(request, task),
             }
         for app in self._build_app_dict(request).values():
             for model_dict in app["models"]:
@@ -158,28 +161,35 @@ class TaskAdminSite(admin.AdminSite):
             section["models"][:0] = section.pop("pages")
         return [section for section in sections.values() if section["models"]]
 
+    def _pages(self, request: HttpRequest, task: Task) -> list[dict[str, Any]]:
+        """The task's pages this user may open, shaped like the admin's model entries."""
+        pages = []
+        for page in task.pages:
+            if not self._may_open(request, page):
+                continue
+            try:
+                url = reverse(page.url_name)
+            except NoReverseMatch:  # a page whose app is not installed
+                continue
+            pages.append(
+                {
+                    "name": capfirst(str(page.name)),
+                    "object_name": f"page-{page.key}",
+                    "perms": {"view": True},
+                    "admin_url": url,
+                    "add_url": None,
+                    "view_only": True,
+                }
+            )
+        return pages
 
-def _pages(request: HttpRequest, task: Task) -> list[dict[str, Any]]:
-    """The task's pages this user may open, shaped like the admin's model entries."""
-    pages = []
-    for page in task.pages:
-        if not request.user.has_perm(page.permission):
-            continue
-        try:
-            url = reverse(page.url_name)
-        except NoReverseMatch:  # a page whose app is not installed
-            continue
-        pages.append(
-            {
-                "name": capfirst(str(page.name)),
-                "object_name": f"page-{page.key}",
-                "perms": {"view": True},
-                "admin_url": url,
-                "add_url": None,
-                "view_only": True,
-            }
-        )
-    return pages
+    def _may_open(self, request: HttpRequest, page: Page) -> bool:
+        if not page.model:
+            return request.user.has_perm(page.permission)
+        for model, model_admin in self._registry.items():
+            if model._meta.label_lower == page.model:
+                return bool(model_admin.has_view_permission(request))
+        return False
 
 
 class TaskAdminConfig(AdminConfig):

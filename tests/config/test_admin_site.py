@@ -14,7 +14,12 @@ from accidents.choices import AccidentStatus
 from config.admin_site import OTHER, TASKS, task_of
 from fieldsync.models import InboxStatus
 from figures.home import DUPLICATES, registered_model
-from tests.helpers.factories import AccidentFactory, ConflictFactory, InboxRecordFactory
+from tests.helpers.factories import (
+    AccidentFactory,
+    ConflictFactory,
+    InboxRecordFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -75,9 +80,21 @@ def test_staff_see_the_tasks_in_order_and_no_internal_table(staff_browser):
     assert sections(html) == TASK_ORDER
     for internal in ("dirtyslice", "statisticsslice", "syncbatch", "change", "recordversion"):
         assert f'class="model-{internal}' not in html
-    # the task's pages sit beside its tables: the dashboard and the export
+    # the task's pages sit beside its tables: the dashboard, the reports and the export
     assert reverse("figures-dashboard") in html
+    assert reverse("admin:figures_statistics_reports") in html
     assert reverse("admin:exchange_importfile_export") in html
+
+
+def test_a_page_is_listed_only_to_who_may_open_it(client):
+    surveyor = UserFactory.create(username="somchai", is_staff=True)
+    client.force_login(surveyor)
+
+    html = client.get(reverse("admin:index")).content.decode()
+
+    assert reverse("figures-dashboard") not in html
+    assert reverse("admin:figures_statistics_reports") not in html
+    assert reverse("admin:exchange_importfile_export") not in html
 
 
 def test_superusers_see_the_internal_tables_last(admin_browser):

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Choices, OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, re_path, reverse
@@ -20,10 +20,11 @@ from django.utils.translation import gettext_lazy as _
 from accidents.models import AccidentFigure, District, Province, localized_name
 from fieldsync.admin import ReadOnlyAdmin
 from fieldsync.fields import ascii_natural
-from fieldsync.models import Role
+from fieldsync.models import Organisation, Role
 from figures import dashboard, reports
 from figures.models import DirtySlice, StatisticsSlice
-from victims.models import AssistanceFigure, CasualtyFigure
+from victims.choices import NEED_ASSESSED, AgeGroup, AssistanceStatus, Pillar, Sex
+from victims.models import AssistanceFigure, AssistanceGrouping, CasualtyFigure, ServiceType
 
 CHART_WIDTH = 720
 CHART_HEIGHT = 180
@@ -183,12 +184,51 @@ class AssistanceFigureAdmin(FigureAdmin):
         "accident_year",
         "device_category",
         "grouping",
-        "key",
+        "key_label",
         "verified",
         "persons",
         "services",
     )
     list_filter = ("year", "grouping", "verified", "device_category")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        """With the names of the service types and providers some keys are the codes of."""
+        names: dict[str, Subquery] = {}
+        for prefix, model in (("service", ServiceType), ("provider", Organisation)):
+            for column in ("name", "name_lo"):
+                rows = model.objects.filter(code=OuterRef("key")).values(column)[:1]
+                names[f"{prefix}_{column}"] = Subquery(rows)
+        return super().get_queryset(request).annotate(**names)
+
+    @admin.display(description=_("key"), ordering="key")
+    def key_label(self, obj: Any) -> str:
+        return assistance_key_label(obj)
+
+
+def assistance_key_label(obj: Any) -> str:
+    """An assistance figure's cell as the reader says it: a pillar, a status, "Male, Adult",
+    a service type or an organisation by name (the key is a code of one of them)."""
+    grouping, key = obj.grouping, obj.key
+    if not key:
+        return "-"
+    if grouping == AssistanceGrouping.NEED and key == NEED_ASSESSED:
+        return gettext("Need assessed")
+    if grouping in (AssistanceGrouping.STATUS, AssistanceGrouping.NEED):
+        return _label(AssistanceStatus, key)
+    if grouping == AssistanceGrouping.PILLAR:
+        return _label(Pillar, key)
+    if grouping == AssistanceGrouping.SEX_AGE:
+        sex, _colon, age_group = key.partition(":")
+        return f"{_label(Sex, sex)}, {_label(AgeGroup, age_group)}"
+    prefix = {AssistanceGrouping.SERVICE_TYPE: "service", AssistanceGrouping.PROVIDER: "provider"}
+    name = getattr(obj, f"{prefix.get(grouping, '')}_name", None)
+    if not name:  # a code the reference data does not know
+        return key
+    return localized_name(name, getattr(obj, f"{prefix[grouping]}_name_lo", None) or "")
+
+
+def _label(choices: type[Choices], value: str) -> str:
+    return str(dict(choices.choices).get(value, value))
 
 
 @admin.register(StatisticsSlice)

@@ -3,12 +3,15 @@ codes), in the list's own query."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 
 from accidents.models import AccidentFigure
-from victims.models import CasualtyFigure
+from victims.models import AssistanceFigure, CasualtyFigure, ServiceType
 
 pytestmark = pytest.mark.django_db
 
@@ -77,3 +80,45 @@ def test_accident_figures_name_their_places(seeded, staff_browser):
 
     assert '<td class="field-province_name">Houaphanh</td>' in html
     assert '<td class="field-district_name">Xamneua</td>' in html
+
+
+@pytest.mark.parametrize(
+    ("grouping", "key", "english", "lao"),
+    [
+        ("pillar", "medical_care", "Medical care", None),
+        ("status", "in_progress", "In progress", None),
+        ("need", "assessed", "Need assessed", None),
+        ("need", "cancelled", "Cancelled", None),
+        ("sex_age", "female:child", "Female, Child (under 18)", None),
+        ("service_type", "prosthesis", "Prosthesis", "ອະໄວຍະວະທຽມ"),  # its Lao name, entered
+        ("provider", "HI", "Humanity & Inclusion", "Humanity &amp; Inclusion"),  # none entered
+        ("provider", "GONE", "GONE", "GONE"),
+        ("total", "", "-", "-"),
+    ],
+)
+def test_assistance_figures_show_their_keys_as_labels(
+    seeded, staff_browser, grouping, key, english, lao
+):
+    ServiceType.objects.filter(code="prosthesis").update(name_lo="ອະໄວຍະວະທຽມ")
+    AssistanceFigure.objects.create(
+        accident_year=2025,
+        province="LA-XI",
+        verified=True,
+        year=2026,
+        grouping=grouping,
+        key=key,
+        persons=3,
+        services=4,
+    )
+
+    html = staff_browser.get("/admin/victims/assistancefigure/").content.decode()
+    staff_browser.cookies["django_language"] = "lo"
+    lao_html = staff_browser.get("/admin/victims/assistancefigure/").content.decode()
+
+    assert f'<td class="field-key_label">{escape(english)}</td>' in html
+    cell = re.search(r'<td class="field-key_label">([^<]*)</td>', lao_html)[1]
+    if lao is not None:
+        assert cell == lao
+    else:  # translated: Lao script, not the English label nor the raw key
+        assert cell not in (escape(english), key)
+        assert re.search("[\u0e80-\u0eff]", cell)

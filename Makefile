@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck pytest bench install migrate seed demo-account static clean
+.PHONY: run test lint typecheck pytest bench install migrate seed demo-account static clean messages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,14 @@ simulate: seed
 .PHONY: demo-data
 demo-data: seed
 	$(BIN)/python manage.py generate_demo_data $(DEMO_ARGS)
+
+# Lao: collect the project's strings into locale/lo (django and djangojs), compile every catalogue.
+# Translate the empty and fuzzy entries in between; tests/config/test_lao_catalogue.py lists them.
+MESSAGES_IGNORE := --ignore=tests --ignore=benchmarks --ignore=var --ignore=test-output
+messages: install
+	$(BIN)/python manage.py makemessages -l lo $(MESSAGES_IGNORE)
+	$(BIN)/python manage.py makemessages -l lo -d djangojs $(MESSAGES_IGNORE)
+	$(BIN)/python manage.py compilemessages -l lo --ignore=.venv --ignore=var
 
 lint: install
 	$(BIN)/ruff check .

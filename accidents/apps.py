@@ -9,8 +9,10 @@ class AccidentsConfig(AppConfig):
 
     def ready(self) -> None:
         from accidents import sync, tasks
+        from accidents.messages import ACCIDENT_MESSAGES
         from accidents.services import accident_reference_seed
         from fieldsync import hooks
+        from fieldsync.messages import messages_register
         from fieldsync.registry import registry
         from fieldsync.services.reference import reference_seeder_register
 
@@ -22,4 +24,5 @@ class AccidentsConfig(AppConfig):
         ):
             registry.register(adapter)
         reference_seeder_register(accident_reference_seed)
+        messages_register(*ACCIDENT_MESSAGES)  # refusals in Lao in the admin
         hooks.subscribe(tasks.accidents_changed)  # compare changed accidents for duplicates

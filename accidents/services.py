@@ -90,12 +90,15 @@ def provinces_seed(
 def districts_seed(
     *, update_existing: bool = False, changes: ChangeSet | None = None
 ) -> UpsertResult[District]:
-    """Create the 148 districts that are missing; their provinces must exist.
-
-    The shipped data has no Lao names, so a Lao name entered by NRA staff is never overwritten.
-    """
+    """Create the 148 districts that are missing (English and Lao names); their provinces must
+    exist. As for provinces, a name edited by NRA staff is set back only with `update_existing`."""
     rows = [
-        {"code": row["lsb_code"], "province": row["province_iso_code"], "name_en": row["name_en"]}
+        {
+            "code": row["lsb_code"],
+            "province": row["province_iso_code"],
+            "name_en": row["name_en"],
+            "name_lo": row["name_lo"],
+        }
         for row in read_reference_csv(DATA_DIR / "districts.csv")
     ]
     return reference_rows_upsert(

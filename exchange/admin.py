@@ -6,8 +6,9 @@
   `exchange.add_importfile` permission, and an NRA staff account. A file's content is dropped
   once it is imported, discarded or expired (`import_files_expire`); its page says when. A file
   is never deleted: what was imported, by whom, stays.
-- *Export records* (a link on the import files list): the records of a kind, filtered with the
-  partner API's filters, as CSV or XLSX.
+- *Export records* (on the home page, under Records, and on the import files list): the records
+  of a kind, filtered with the partner API's filters (places and organisations chosen by name,
+  `exchange.export_form`), as CSV or XLSX.
 - The actions `export_selected_csv` and `export_selected_xlsx` are registered with the admin
   site, off by default: a records admin turns them on by naming them in its `actions`.
 
@@ -36,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from exchange.columns import KINDS, LAYOUTS, SHEET_NAMES
+from exchange.export_form import ExportForm, shown_filters
 from exchange.exports import FILTERSETS, export_response, records_for_export
 from exchange.imports import (
     ImportReport,
@@ -116,9 +118,7 @@ class UploadForm(forms.Form):
         return upload
 
 
-class ExportForm(forms.Form):
-    records = forms.ChoiceField(choices=[(name, name) for name in KINDS], widget=forms.HiddenInput)
-    format = forms.ChoiceField(label=_("Format"), choices=[("csv", "CSV"), ("xlsx", "XLSX")])
+KIND_NAMES = {"accident": _("accidents"), "victim": _("victims"), "assistance": _("assistance")}
 
 
 # -- import files --------------------------------------------------------------------------------
@@ -302,30 +302,37 @@ class ImportFileAdmin(RefusedLookupsAdmin):
 
     # -- export --------------------------------------------------------------------------------
     def export_view(self, request: HttpRequest) -> HttpResponseBase:
-        """Records of a kind, filtered as in the partner API, downloaded as CSV or XLSX."""
+        """Records of a kind, filtered as in the partner API (places and organisations chosen by
+        name), downloaded as CSV or XLSX; a value off the lists is refused, never an empty file."""
         records = request.GET.get("records", "")
         model = KINDS.get(records, "accident")
         opts = registry[model].model._meta
         if not request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
             raise PermissionDenied
         viewer = Viewer.for_user(_user(request))
-        filterset = FILTERSETS[model](
-            request.GET, queryset=records_for_export(model=model, viewer=viewer)
+        download = "download" in request.GET
+        form = ExportForm(
+            request.GET if download else None,
+            initial={"records": SHEET_NAMES[model]},
+            model=model,
         )
-        form = ExportForm(request.GET if "download" in request.GET else None)
-        if form.is_bound and form.is_valid() and filterset.is_valid():
-            fmt = form.cleaned_data["format"]
-            return export_response(model=model, fmt=fmt, queryset=filterset.qs, viewer=viewer)
-        if not form.is_bound:
-            form = ExportForm(initial={"records": SHEET_NAMES[model]})
+        queryset = records_for_export(model=model, viewer=viewer)
+        filterset = FILTERSETS[model](request.GET if download else None, queryset=queryset)
+        if download and form.is_valid():
+            filterset = FILTERSETS[model](form.filter_data(request.GET), queryset=queryset)
+            if filterset.is_valid():
+                fmt = form.cleaned_data["format"]
+                return export_response(model=model, fmt=fmt, queryset=filterset.qs, viewer=viewer)
         context = {
             **self.admin_site.each_context(request),
             "title": gettext("Export records"),
+            "subtitle": None,
             "opts": self.opts,
             "form": form,
-            "filters": filterset.form,
+            "filters": list(shown_filters(filterset)),
+            "district_provinces": getattr(form, "district_provinces", {}),
             "records": SHEET_NAMES[model],
-            "kinds": list(KINDS),
+            "kinds": [(name, KIND_NAMES[KINDS[name]]) for name in KINDS],
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, exchange_template("export.html"), context)

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Choices, OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, re_path, reverse
@@ -16,13 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accidents.models import AccidentFigure
+from accidents.models import AccidentFigure, District, Province, localized_name
 from fieldsync.admin import ReadOnlyAdmin
 from fieldsync.fields import ascii_natural
-from fieldsync.models import Role
+from fieldsync.models import Organisation, Role
 from figures import dashboard, reports
 from figures.models import DirtySlice, StatisticsSlice
-from victims.models import AssistanceFigure, CasualtyFigure
+from victims.choices import NEED_ASSESSED, AgeGroup, AssistanceStatus, Pillar, Sex
+from victims.models import AssistanceFigure, AssistanceGrouping, CasualtyFigure, ServiceType
 
 CHART_WIDTH = 720
 CHART_HEIGHT = 180
@@ -37,6 +39,27 @@ REPORT_TITLES = {
 
 
 class FigureAdmin(ReadOnlyAdmin):
+    """Figures by place: the list names provinces and districts (in the reader's language), read
+    in the list's own query, where the table keeps their codes."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request)
+        names: dict[str, Subquery] = {}
+        for place, model in (("province", Province), ("district", District)):
+            if any(f.name == place for f in self.model._meta.fields):
+                for column in ("name_en", "name_lo"):
+                    rows = model.objects.filter(code=OuterRef(place)).values(column)[:1]
+                    names[f"{place}_{column}"] = Subquery(rows)
+        return queryset.annotate(**names)
+
+    @admin.display(description=_("province"), ordering="province")
+    def province_name(self, obj: Any) -> str:
+        return _place_name(obj, "province")
+
+    @admin.display(description=_("district"), ordering="district")
+    def district_name(self, obj: Any) -> str:
+        return _place_name(obj, "district")
+
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         user = request.user
         if user.is_active and user.is_staff and getattr(user, "role", None) == Role.NRA_STAFF:
@@ -54,8 +77,8 @@ class CasualtyFigureAdmin(FigureAdmin):
     list_display = (
         "year",
         "month",
-        "province",
-        "district",
+        "province_name",
+        "district_name",
         "device_category",
         "ordnance_type",
         "activity",
@@ -121,6 +144,14 @@ class CasualtyFigureAdmin(FigureAdmin):
         return reports.report_response(name=name, fmt=fmt, request=report_request)
 
 
+def _place_name(obj: Any, place: str) -> str:
+    code = getattr(obj, place)
+    name_en = getattr(obj, f"{place}_name_en", None)
+    if not name_en:  # a code the reference data does not know (or no longer)
+        return code
+    return localized_name(name_en, getattr(obj, f"{place}_name_lo", None) or "")
+
+
 def _year(value: str | None) -> int | None:
     year = ascii_natural(value)
     if year is None or not 1964 <= year <= 2100:
@@ -133,8 +164,8 @@ class AccidentFigureAdmin(FigureAdmin):
     list_display = (
         "year",
         "month",
-        "province",
-        "district",
+        "province_name",
+        "district_name",
         "device_category",
         "ordnance_type",
         "activity",
@@ -149,16 +180,55 @@ class AccidentFigureAdmin(FigureAdmin):
 class AssistanceFigureAdmin(FigureAdmin):
     list_display = (
         "year",
-        "province",
+        "province_name",
         "accident_year",
         "device_category",
         "grouping",
-        "key",
+        "key_label",
         "verified",
         "persons",
         "services",
     )
     list_filter = ("year", "grouping", "verified", "device_category")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        """With the names of the service types and providers some keys are the codes of."""
+        names: dict[str, Subquery] = {}
+        for prefix, model in (("service", ServiceType), ("provider", Organisation)):
+            for column in ("name", "name_lo"):
+                rows = model.objects.filter(code=OuterRef("key")).values(column)[:1]
+                names[f"{prefix}_{column}"] = Subquery(rows)
+        return super().get_queryset(request).annotate(**names)
+
+    @admin.display(description=_("key"), ordering="key")
+    def key_label(self, obj: Any) -> str:
+        return assistance_key_label(obj)
+
+
+def assistance_key_label(obj: Any) -> str:
+    """An assistance figure's cell as the reader says it: a pillar, a status, "Male, Adult",
+    a service type or an organisation by name (the key is a code of one of them)."""
+    grouping, key = obj.grouping, obj.key
+    if not key:
+        return "-"
+    if grouping == AssistanceGrouping.NEED and key == NEED_ASSESSED:
+        return gettext("Need assessed")
+    if grouping in (AssistanceGrouping.STATUS, AssistanceGrouping.NEED):
+        return _label(AssistanceStatus, key)
+    if grouping == AssistanceGrouping.PILLAR:
+        return _label(Pillar, key)
+    if grouping == AssistanceGrouping.SEX_AGE:
+        sex, _colon, age_group = key.partition(":")
+        return f"{_label(Sex, sex)}, {_label(AgeGroup, age_group)}"
+    prefix = {AssistanceGrouping.SERVICE_TYPE: "service", AssistanceGrouping.PROVIDER: "provider"}
+    name = getattr(obj, f"{prefix.get(grouping, '')}_name", None)
+    if not name:  # a code the reference data does not know
+        return key
+    return localized_name(name, getattr(obj, f"{prefix[grouping]}_name_lo", None) or "")
+
+
+def _label(choices: type[Choices], value: str) -> str:
+    return str(dict(choices.choices).get(value, value))
 
 
 @admin.register(StatisticsSlice)

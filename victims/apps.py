@@ -9,9 +9,11 @@ class VictimsConfig(AppConfig):
 
     def ready(self) -> None:
         from accidents.selectors import accident_victims_register
+        from fieldsync.messages import messages_register
         from fieldsync.registry import registry
         from fieldsync.services.reference import reference_seeder_register
         from victims import sync
+        from victims.messages import VICTIM_MESSAGES
         from victims.selectors import VictimsOfAccidents
         from victims.services import service_type_reference_seed
 
@@ -19,3 +21,4 @@ class VictimsConfig(AppConfig):
             registry.register(adapter)
         reference_seeder_register(service_type_reference_seed)
         accident_victims_register(VictimsOfAccidents())  # the accident side reads victims here
+        messages_register(*VICTIM_MESSAGES)  # refusals in Lao in the admin

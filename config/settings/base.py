@@ -27,8 +27,9 @@ INSTALLED_APPS = [
     "figures",
     "exchange",
     "simulation",
-    # After the project's apps, so their admin templates (header, index) override the admin's.
-    "django.contrib.admin",
+    # After the project's apps, so their admin templates (header, index) override the admin's;
+    # the site groups its pages by task (config.admin_site).
+    "config.admin_site.TaskAdminConfig",
 ]
 
 MIDDLEWARE = [
@@ -93,6 +94,8 @@ USE_TZ = True
 # The project's catalogs, then Django's own admin strings in Lao (Django ships none; kept apart
 # so `makemessages` never marks them obsolete).
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "django"]
+# Lao dates (27/11/2026) and numbers: Django ships no Lao formats.
+FORMAT_MODULE_PATH = ["config.formats"]
 
 # Staff sessions end after a working day, and when the browser closes.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from django_filters.fields import IsoDateTimeField
 
@@ -43,6 +44,7 @@ class RecordFilterSet(filters.FilterSet):
     )
     include_deleted = filters.BooleanFilter(
         method="_tombstones",
+        label=_("Deleted records too"),
         help_text="`true`: also deleted records (tombstones, `deleted: true`), for harvesters.",
     )
 

@@ -96,7 +96,7 @@ def test_a_data_officer_verifies_resolves_and_reads_the_dashboard(
         page.fill("#id_username", "noy")
         page.fill("#id_password", PASSWORD)
         page.click("input[type=submit]")
-        page.wait_for_selector("#dashboard-link")
+        page.wait_for_selector("#review-queues")
         # verify the first accident from its page
         page.goto(f"{live_server.url}/admin/accidents/accident/?q={reference}")
         page.click(f"text={reference}")

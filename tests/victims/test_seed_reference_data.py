@@ -101,7 +101,8 @@ def test_facts_are_those_of_the_shipped_data():
     ]
     districts = District.objects.select_related("province")
     assert [d.code for d in districts if d.code[:2] != d.province.lsb_code] == []
-    assert District.objects.exclude(name_lo="").count() == 0
+    assert District.objects.filter(name_lo="").count() == 0
+    assert District.objects.get(code="0901").name_lo == "ແປກ"
     # and organisations, ordnance and service types are the data dictionary's
     assert dict(Organisation.objects.values_list("code", "kind")) == {
         "NRA": "government",
@@ -145,10 +146,10 @@ def test_facts_are_those_of_the_shipped_data():
 
 
 def test_a_row_edited_in_admin_is_kept_unless_update_is_asked():
-    # given the data loaded, then a province renamed and a district given a Lao name by staff
+    # given the data loaded, then a province renamed and a district's Lao name edited by staff
     seed()
     Province.objects.filter(code="LA-XI").update(name_en="Xieng Khouang", version=2)
-    District.objects.filter(code="0901").update(name_lo="ແປກ", version=2)
+    District.objects.filter(code="0901").update(name_lo="ເມືອງແປກ", version=2)
     changes_before = Change.objects.count()
 
     # when the command runs without --update
@@ -164,14 +165,14 @@ def test_a_row_edited_in_admin_is_kept_unless_update_is_asked():
     # when it runs with --update
     output = seed("--update")
 
-    # then the province is set back to the shipped name at a new version, and logged again;
-    # the district's Lao name, which the shipped data does not have, is kept
+    # then the province and the district are set back to the shipped names at a new version,
+    # and logged again
     assert "province: 0 created, 1 updated\n" in output
-    assert "district: 0 created, 0 updated\n" in output
+    assert "district: 0 created, 1 updated\n" in output
     assert Province.objects.values_list("name_en", "version").get(code="LA-XI") == (
         "Xiengkhouang",
         3,
     )
-    assert District.objects.values_list("name_lo", "version").get(code="0901") == ("ແປກ", 2)
+    assert District.objects.values_list("name_lo", "version").get(code="0901") == ("ແປກ", 3)
     assert Change.objects.count() == changes_before
     assert Change.objects.get(model="province", record_id="LA-XI").version == 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from fieldsync.api.filters import RecordFilterSet
@@ -26,17 +27,25 @@ class VictimFilter(RecordFilterSet):
     age_group = filters.ChoiceFilter(choices=AgeGroup.choices)
     accident = filters.UUIDFilter(field_name="accident_id")
     related_victim = filters.UUIDFilter(field_name="related_victim_id")
+    # Labels of their own: no field of a victim holds these (the accident's do).
     province = filters.CharFilter(
-        method="_by_accident", help_text="Province ISO code of the victim's accident."
+        method="_by_accident",
+        label=_("Province"),
+        help_text="Province ISO code of the victim's accident.",
     )
     district = filters.CharFilter(
-        method="_by_accident", help_text="District LSB code of the victim's accident."
+        method="_by_accident",
+        label=_("District"),
+        help_text="District LSB code of the victim's accident.",
     )
     reporting_organisation = filters.CharFilter(
-        method="_by_accident", help_text="The organisation that reported the victim's accident."
+        method="_by_accident",
+        label=_("Reporting organisation"),
+        help_text="The organisation that reported the victim's accident.",
     )
     occurred_on = filters.DateFromToRangeFilter(
         method="_occurred",
+        label=_("Accident date"),
         help_text="`occurred_on_after` / `occurred_on_before`: the accident's date, inclusive.",
     )
 

@@ -1,6 +1,6 @@
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from fieldsync.models import ReferenceRecord, SyncRecord
@@ -139,7 +139,7 @@ class Victim(SyncRecord):
 
     def __str__(self) -> str:
         # Never the name: this string reaches logs and admin messages.
-        return f"Victim {self.id}"
+        return gettext("Victim %(id)s") % {"id": self.id}
 
 
 class Assistance(SyncRecord):
@@ -205,4 +205,7 @@ class Assistance(SyncRecord):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_pillar_display()} for victim {self.victim_id}"
+        return gettext("%(pillar)s for victim %(victim)s") % {
+            "pillar": self.get_pillar_display(),
+            "victim": self.victim_id,
+        }

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 
 from fieldsync.admin.personal import mask_personal_data
 from fieldsync.admin.record_form import JsonFixError, RecordFixForm, field_label, json_fix_data
+from fieldsync.messages import message_translated
 from fieldsync.models import REVIEWABLE, InboxRecord, InboxStatus, User
 from fieldsync.registry import registry
 from fieldsync.services.review import (
@@ -110,7 +111,10 @@ def errors_of(record: InboxRecord) -> dict[str, list[str]]:
     errors = result.get("errors")
     if not isinstance(errors, dict):
         return {}
-    return {str(name): [gettext(str(m)) for m in _listed(found)] for name, found in errors.items()}
+    return {
+        str(name): [message_translated(str(m)) for m in _listed(found)]
+        for name, found in errors.items()
+    }
 
 
 def refusals(record: InboxRecord) -> list[Refusal]:
@@ -125,7 +129,7 @@ def labelled(record: InboxRecord, errors: Mapping[str, Any]) -> list[Refusal]:
         label = field_label(adapter, name) if adapter is not None else name
         if name == "non_field_errors":
             label = gettext("The record")
-        rows.append((name, label, [gettext(str(m)) for m in _listed(found)]))
+        rows.append((name, label, [message_translated(str(m)) for m in _listed(found)]))
     return rows
 
 

@@ -156,9 +156,16 @@ class Accident(SyncRecord):
         related_name="+",
     )
     reported_on = models.DateField(_("reported on"))
-    status_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    status_changed_at = models.DateTimeField(
+        _("status changed at"), null=True, blank=True, editable=False
+    )
     status_changed_by = models.ForeignKey(
-        "fieldsync.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "fieldsync.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("status changed by"),
     )
     status_reason = models.TextField(_("reason"), blank=True)
     # Set when NRA staff merged this report into another (a duplicate): it is then a tombstone.

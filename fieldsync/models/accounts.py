@@ -124,11 +124,13 @@ class Device(models.Model):
 class LoginFailure(models.Model):
     """A failed device login, kept to throttle guessing per username and per address."""
 
-    username = models.CharField(max_length=150)
-    address = models.CharField(max_length=64)
-    failed_at = models.DateTimeField(auto_now_add=True)
+    username = models.CharField(_("username"), max_length=150)
+    address = models.CharField(_("address"), max_length=64)
+    failed_at = models.DateTimeField(_("failed at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("login failure")
+        verbose_name_plural = _("login failures")
         indexes = [
             models.Index(fields=["username", "failed_at"], name="login_failure_user_idx"),
             models.Index(fields=["address", "failed_at"], name="login_failure_addr_idx"),

@@ -75,6 +75,9 @@ def test_the_page_suggests_the_pairs_and_merges_nothing_before_confirmation(
         group["mother_b"].replace("-", ""): group["mother_a"].replace("-", ""),
     }
     assert "Somchay Keo" in page.content.decode()  # staff who may see names see them
+    # and why the scan found them alike, in words (no raw JSON)
+    assert "at most 1 day(s) apart; within 0.31 km; 2 direct victim(s)" in page.content.decode()
+    assert "days_apart" not in page.content.decode()
     # and asking for the merge only shows what it will do
     pairs = {
         f"pair-{group['boy_b']}": group["boy_a"],

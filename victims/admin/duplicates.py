@@ -48,7 +48,7 @@ class DuplicateGroupAdmin(ReviewActionsAdmin):
     list_filter = ("status",)
     list_select_related = ("district", "decided_by")
     search_fields = ("members__accident__reference",)
-    fields = ("district", "score", "reasons", "status", "kept", "flagged_at", "decided_at")
+    fields = ("district", "score", "why", "status", "kept", "flagged_at", "decided_at")
     readonly_fields = fields
     change_form_template = "admin/accidents/duplicategroup/change_form.html"
     change_list_template = "admin/accidents/duplicategroup/change_list.html"
@@ -90,6 +90,26 @@ class DuplicateGroupAdmin(ReviewActionsAdmin):
         if obj.first_occurred_on == obj.last_occurred_on:
             return str(obj.first_occurred_on)
         return f"{obj.first_occurred_on} – {obj.last_occurred_on}"  # noqa: RUF001  (a range)
+
+    @admin.display(description=_("why they look alike"))
+    def why(self, obj: DuplicateGroup) -> str:
+        """The scan's reasons in words: `{"days_apart": 1, "distance_km": 0.4, "victims": 2}`."""
+        reasons = obj.reasons or {}
+        parts = [
+            gettext("same district"),
+            gettext("at most %(days)s day(s) apart") % {"days": reasons.get("days_apart", 0)},
+        ]
+        distance = reasons.get("distance_km")
+        parts.append(
+            gettext("no coordinates to compare")
+            if distance is None
+            else gettext("within %(km)s km") % {"km": distance}
+        )
+        parts.append(
+            gettext("%(count)s direct victim(s) of the same sex and ages within 2 years")
+            % {"count": reasons.get("victims", 0)}
+        )
+        return "; ".join(parts)
 
     @admin.display(description=_("reports"), ordering="size")
     def size(self, obj: DuplicateGroup) -> int:

@@ -47,10 +47,7 @@ TASKS: tuple[Task, ...] = (
         "review",
         _("Review"),
         (
-            # Possible duplicates: groups once they land, pairs until then (a layout may name a
-            # table the admin does not have).
             "accidents.duplicategroup",
-            "accidents.duplicatecandidate",
             "fieldsync.conflict",
             "fieldsync.inboxrecord",
         ),

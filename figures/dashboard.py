@@ -18,7 +18,6 @@ from django.utils.translation import get_language
 
 from accidents.choices import AccidentStatus, DeviceCategory
 from accidents.models import Accident, DuplicateGroup, DuplicateStatus, Province
-from fieldsync.models import Conflict, ConflictStatus, InboxRecord, InboxStatus
 from fieldsync.selectors import review_queue_counts
 from figures.selectors import FigureQuery, figures_breakdown, figures_summary
 
@@ -98,11 +97,11 @@ def accidents_to_verify() -> int:
 
 
 def open_conflicts() -> int:
-    return Conflict.objects.filter(status=ConflictStatus.OPEN).count()
+    return review_queue_counts().conflicts
 
 
 def held_records() -> int:
-    return InboxRecord.objects.filter(status=InboxStatus.HELD).count()
+    return review_queue_counts().held
 
 
 def rejected_records() -> int:

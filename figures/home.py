@@ -12,13 +12,10 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from accidents.models import Accident
+from accidents.models import Accident, DuplicateGroup
 from fieldsync.models import Conflict, InboxRecord
+from fieldsync.selectors import review_queue_counts
 from figures import dashboard
-
-#: The possible duplicates' table: pairs now, groups once the duplicate groups land (whichever
-#: the admin has; the count is the dashboard's either way).
-DUPLICATES = ("accidents.duplicategroup", "accidents.duplicatecandidate")
 
 
 @dataclass(frozen=True)
@@ -30,9 +27,10 @@ class ReviewQueue:
 
 
 def received_records_to_review() -> tuple[int, int]:
-    """Held and rejected received records still waiting for a person: the one place that says
-    which ones count (the inbox's own rule may change; the home page follows it here)."""
-    return dashboard.held_records(), dashboard.rejected_records()
+    """Held and rejected received records still waiting for a person (superseded ones are
+    history): the review queue's own counts, as the dashboard shows them."""
+    counts = review_queue_counts()
+    return counts.held, counts.rejected
 
 
 def review_queues(*, request: HttpRequest) -> list[ReviewQueue]:
@@ -58,7 +56,7 @@ def review_queues(*, request: HttpRequest) -> list[ReviewQueue]:
         (
             "duplicates",
             gettext("Possible duplicates"),
-            registered_model(DUPLICATES),
+            DuplicateGroup,
             dashboard.open_duplicates,
             "status__exact=open",
         ),
@@ -82,14 +80,6 @@ def review_queues(*, request: HttpRequest) -> list[ReviewQueue]:
         for key, name, model, count, query in queues
         if model is not None and _may_view(request, model)
     ]
-
-
-def registered_model(labels: tuple[str, ...]) -> type[Model] | None:
-    """The first of these models the admin lists."""
-    for model in admin.site._registry:
-        if model._meta.label_lower in labels:
-            return model
-    return None
 
 
 def _may_view(request: HttpRequest, model: type[Model]) -> bool:

@@ -156,6 +156,7 @@ class TaskAdminSite(admin.AdminSite):
         for section in sections.values():
             section["models"].sort(key=_position)
             section["models"][:0] = section.pop("pages")
+        _mark_current(sections.values(), request.path)
         return [section for section in sections.values() if section["models"]]
 
     def _pages(self, request: HttpRequest, task: Task) -> list[dict[str, Any]]:
@@ -187,6 +188,15 @@ class TaskAdminSite(admin.AdminSite):
             if model._meta.label_lower == page.model:
                 return bool(model_admin.has_view_permission(request))
         return False
+
+
+def _mark_current(sections: Any, path: str) -> None:
+    """The entry whose address is the longest start of this page's (app_list.html reads it)."""
+    entries = [model for section in sections for model in section["models"]]
+    matching = [e for e in entries if e.get("admin_url") and path.startswith(e["admin_url"])]
+    best = max(matching, key=lambda e: len(e["admin_url"]), default=None)
+    for entry in entries:
+        entry["current"] = entry is best
 
 
 class TaskAdminConfig(AdminConfig):

@@ -171,3 +171,15 @@ def test_the_lao_webfont_ships_with_its_licence(staff_browser):
     assert "SIL Open Font License" in Path(finders.find(f"{folder}/OFL.txt")).read_text()
     css = Path(finders.find("fieldsync/admin.css")).read_text()
     assert css.count('font-family: "Noto Sans Lao"') == 3
+
+
+def test_the_sidebar_marks_the_one_page_open(staff_browser):
+    """The export's address lies under the import files': only the export is marked current."""
+    export = staff_browser.get(reverse("admin:exchange_importfile_export")).content.decode()
+    imports = staff_browser.get(reverse("admin:exchange_importfile_changelist")).content.decode()
+    assert re.findall(r'<a href="([^"]+)" aria-current="page"', export) == [
+        reverse("admin:exchange_importfile_export")
+    ]
+    assert re.findall(r'<a href="([^"]+)" aria-current="page"', imports) == [
+        reverse("admin:exchange_importfile_changelist")
+    ]

@@ -14,7 +14,7 @@ from django.utils import timezone
 from accidents.admin import map as accident_map
 from accidents.models import Accident, District
 from fieldsync.models import Organisation
-from tests.helpers.factories import AccidentFactory, UserFactory, VictimFactory
+from tests.helpers.factories import AccidentFactory, UserFactory, VictimFactory, accidents_like
 
 pytestmark = pytest.mark.django_db
 LIST = reverse("admin:accidents_accident_changelist")
@@ -47,22 +47,7 @@ def test_every_page_of_more_than_ten_thousand_accidents_opens_with_the_exact_cou
 ):
     # given 10,150 accidents (the old paginator stopped counting at 10,001)
     template = _in("0901")
-    Accident.objects.bulk_create(
-        [
-            Accident(
-                reference=f"LA-XI-2025-{n:05d}",
-                occurred_on=datetime.date(2025, 3, 14),
-                province_id=template.province_id,
-                district_id=template.district_id,
-                classification=template.classification,
-                device_category=template.device_category,
-                activity=template.activity,
-                reporting_organisation_id=template.reporting_organisation_id,
-                reported_on=datetime.date(2025, 3, 20),
-            )
-            for n in range(10_149)
-        ]
-    )
+    accidents_like(template, 10_149, year=2025)
 
     # when staff open the list and its last page (page 102 of 100 rows)
     first = reviewer_browser.get(LIST)

@@ -9,13 +9,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
-from django.test import Client
 
 from accidents.models import Accident
-from fieldsync.models import Conflict, Role
-from fieldsync.services.accounts import account_create_or_update
-from tests.helpers.sync import PASSWORD, Tablet, accident, victim
+from fieldsync.models import Conflict
+from tests.helpers.browser import field_office
+from tests.helpers.sync import PASSWORD, accident, victim
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
@@ -43,21 +41,7 @@ pytestmark = [
 @pytest.fixture
 def day_of_work(transactional_db):
     """Two reports from the field, one of them with a conflict between two surveyors."""
-    call_command("seed_reference_data", verbosity=0)
-    account_create_or_update(
-        username="noy",
-        password=PASSWORD,
-        role=Role.NRA_STAFF,
-        organisation_code="NRA",
-        personal_data=True,
-    )
-    surveyors = []
-    for name in ("somchai", "bounmy"):
-        user, _ = account_create_or_update(
-            username=name, password=PASSWORD, role=Role.SURVEYOR, organisation_code="HALO"
-        )
-        surveyors.append(Tablet(Client(), user))
-    first, second = surveyors
+    first, second = field_office("somchai", "bounmy")
     to_verify = accident(occurred_on="2026-03-02", village="Ban Nameuang")
     disputed = accident(occurred_on="2026-05-14", village="Ban Phonsavan")
     casualties = [

@@ -15,7 +15,7 @@ from accidents.models import Accident, District, Province
 from fieldsync.models import Organisation, Role
 from fieldsync.services.accounts import account_create_or_update
 from tests.helpers.browser import LANGUAGES, VIEWPORT, browser_marks, screenshot, staff_page
-from tests.helpers.factories import AccidentFactory, VictimFactory
+from tests.helpers.factories import AccidentFactory, VictimFactory, accidents_like
 from tests.helpers.sync import PASSWORD
 
 pytestmark = browser_marks
@@ -213,22 +213,7 @@ def test_paging_to_the_last_of_more_than_ten_thousand_accidents(field_week, live
     # given 10,150 accidents (the field week's 31 and 10,119 more)
     accidents, _ = field_week
     template = accidents[0]
-    Accident.objects.bulk_create(
-        [
-            Accident(
-                reference=f"LA-XI-2020-{n:05d}",
-                occurred_on=datetime.date(2020, 1, 1),
-                province_id=template.province_id,
-                district_id=template.district_id,
-                classification=template.classification,
-                device_category=template.device_category,
-                activity=template.activity,
-                reporting_organisation_id=template.reporting_organisation_id,
-                reported_on=datetime.date(2020, 1, 2),
-            )
-            for n in range(10_119)
-        ]
-    )
+    accidents_like(template, 10_119, year=2020)
     with staff_page(live_server, "noy", PASSWORD, language=language) as page:
         # when the officer opens the list and clicks the last page in the paginator
         page.goto(f"{live_server.url}/admin/accidents/accident/")

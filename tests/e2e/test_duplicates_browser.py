@@ -5,15 +5,11 @@ Screenshots of each step are saved under test-output/duplicates/."""
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
-from django.test import Client
 
 from accidents.models import Accident, DuplicateGroup
-from fieldsync.models import Role
-from fieldsync.services.accounts import account_create_or_update
-from tests.helpers.browser import browser_marks, screenshot, staff_page
+from tests.helpers.browser import browser_marks, field_office, screenshot, staff_page
 from tests.helpers.figures import assert_figures_equal_the_records
-from tests.helpers.sync import PASSWORD, Tablet, accident, assistance, victim
+from tests.helpers.sync import PASSWORD, accident, assistance, victim
 from victims.models import CasualtyFigure, Victim
 
 pytestmark = browser_marks
@@ -22,20 +18,7 @@ pytestmark = browser_marks
 @pytest.fixture
 def reported_twice(transactional_db):
     """One accident (a boy injured, his mother killed) reported by two surveyors."""
-    call_command("seed_reference_data", verbosity=0)
-    account_create_or_update(
-        username="noy",
-        password=PASSWORD,
-        role=Role.NRA_STAFF,
-        organisation_code="NRA",
-        personal_data=True,
-    )
-    tablets = []
-    for name in ("somchai", "bounmy"):
-        user, _ = account_create_or_update(
-            username=name, password=PASSWORD, role=Role.SURVEYOR, organisation_code="HALO"
-        )
-        tablets.append(Tablet(Client(), user))
+    tablets = field_office("somchai", "bounmy")
     ids = {}
     for tablet, day, names in zip(
         tablets,

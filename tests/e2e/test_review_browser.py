@@ -6,14 +6,11 @@ Screenshots under test-output/review/."""
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
-from django.test import Client
 
 from accidents.models import Accident
-from fieldsync.models import Conflict, InboxRecord, Role
-from fieldsync.services.accounts import account_create_or_update
-from tests.helpers.browser import LANGUAGES, browser_marks, screenshot, staff_page
-from tests.helpers.sync import PASSWORD, Tablet, accident, delete
+from fieldsync.models import Conflict, InboxRecord
+from tests.helpers.browser import LANGUAGES, browser_marks, field_office, screenshot, staff_page
+from tests.helpers.sync import PASSWORD, accident, delete
 
 pytestmark = browser_marks
 
@@ -21,23 +18,7 @@ pytestmark = browser_marks
 @pytest.fixture
 def review_day(transactional_db):
     """A rejected accident re-sent fixed, another still rejected, a field and a delete conflict."""
-    call_command("seed_reference_data", verbosity=0)
-    account_create_or_update(
-        username="noy",
-        password=PASSWORD,
-        role=Role.NRA_STAFF,
-        organisation_code="NRA",
-        personal_data=True,
-    )
-    first, second = (
-        Tablet(
-            Client(),
-            account_create_or_update(
-                username=name, password=PASSWORD, role=Role.SURVEYOR, organisation_code="HALO"
-            )[0],
-        )
-        for name in ("somchai", "bounmy")
-    )
+    first, second = field_office("somchai", "bounmy")
     resent = accident(district="0101", village="Ban Resent")
     to_fix = accident(district="0101", village="Ban To Fix")
     disputed = accident(village="Ban Nameuang")

@@ -16,6 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from fieldsync.models import Role
+from fieldsync.services.accounts import account_create_or_update
+from tests.helpers.sync import PASSWORD, Tablet
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
@@ -83,3 +89,24 @@ def screenshot(page: Any, area: str, name: str, *, full_page: bool = True) -> Pa
     path = folder / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+def field_office(*surveyors: str, personal_data: bool = True) -> list[Tablet]:
+    """The reference data, NRA staff `noy` (password PASSWORD) and a HALO tablet per surveyor."""
+    call_command("seed_reference_data", verbosity=0)
+    account_create_or_update(
+        username="noy",
+        password=PASSWORD,
+        role=Role.NRA_STAFF,
+        organisation_code="NRA",
+        personal_data=personal_data,
+    )
+    return [
+        Tablet(
+            Client(),
+            account_create_or_update(
+                username=name, password=PASSWORD, role=Role.SURVEYOR, organisation_code="HALO"
+            )[0],
+        )
+        for name in surveyors
+    ]

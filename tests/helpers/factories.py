@@ -254,3 +254,24 @@ class LoginFailureFactory(DjangoModelFactory[LoginFailure]):
 
     username = factory.Sequence(lambda n: f"user{n}")
     address = "192.0.2.10"
+
+
+def accidents_like(template: Accident, count: int, *, year: int) -> list[Accident]:
+    """`count` more accidents in the template's place, bulk-created (lists of many thousands):
+    references LA-XI-<year>-00000 on, occurred on 1 March of `year`."""
+    return Accident.objects.bulk_create(
+        [
+            Accident(
+                reference=f"LA-XI-{year}-{n:05d}",
+                occurred_on=datetime.date(year, 3, 1),
+                province_id=template.province_id,
+                district_id=template.district_id,
+                classification=template.classification,
+                device_category=template.device_category,
+                activity=template.activity,
+                reporting_organisation_id=template.reporting_organisation_id,
+                reported_on=datetime.date(year, 3, 2),
+            )
+            for n in range(count)
+        ]
+    )

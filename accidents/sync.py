@@ -29,6 +29,7 @@ from accidents.models import (
 )
 from accidents.selectors import accident_victims
 from fieldsync.fields import (
+    AttachmentList,
     Choice,
     Code,
     Coordinate,
@@ -102,6 +103,7 @@ ACCIDENT_FIELDS: dict[str, Spec] = {
     "description": Text(4000),
     "reporting_organisation": Code(required=True),
     "reported_on": Date(required=True),
+    "photos": AttachmentList(),
 }
 ACCIDENT_ATTNAMES = {name: name for name in ACCIDENT_FIELDS} | {
     "province": "province_id",
@@ -119,6 +121,7 @@ class AccidentAdapter(SyncAdapter):
     wire_name = "accident"
     model = Accident
     writable_fields = tuple(ACCIDENT_FIELDS)
+    attachment_fields = ("photos",)
     read_only_fields = (
         "reference",
         "status",
@@ -213,6 +216,7 @@ class AccidentAdapter(SyncAdapter):
             "prior_risk_education": YesNoUnknown.UNKNOWN.value,
             "description": "",
             "reported_on": context.today.isoformat(),
+            "photos": [],
         }
         if context.user is not None and context.user.organisation_id:
             defaults["reporting_organisation"] = context.user.organisation_id

@@ -17,6 +17,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the admin's switcher
     path("api/v1/", include("fieldsync.api.urls")),
     path("api/v1/", include("fieldsync.api.schema")),
+    path("api/v1/attachments/", include("fieldsync.attachments.urls")),
     path("api/v1/", include("accidents.api.urls")),
     path("api/v1/", include("victims.api.urls")),
     path("api/v1/statistics/", include("figures.api.urls")),

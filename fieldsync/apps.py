@@ -9,6 +9,8 @@ class FieldsyncConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from fieldsync import hooks
+        from fieldsync.attachments.refs import attachment_refs_update
         from fieldsync.registry import registry
         from fieldsync.services.logins import trusted_proxy_networks
         from fieldsync.services.organisations import organisation_reference_seed
@@ -16,6 +18,7 @@ class FieldsyncConfig(AppConfig):
         from fieldsync.sync import OrganisationAdapter
 
         registry.register(OrganisationAdapter)
+        hooks.subscribe(attachment_refs_update)  # which record names which file
         reference_seeder_register(organisation_reference_seed)
         try:
             trusted_proxy_networks()

@@ -89,6 +89,9 @@ class SyncAdapter:
     #: Fields (besides its parents) that tell staff which record this is without personal
     #: data: a victim's sex, age and outcome. None: the record's own name (`str`) does.
     summary_fields: ClassVar[tuple[str, ...] | None] = None
+    #: Wire fields holding attachment references (attachments.md): the engine keeps which
+    #: record names which file, and a download is allowed where such a field is visible.
+    attachment_fields: ClassVar[tuple[str, ...]] = ()
 
     # -- reading -------------------------------------------------------------------------------
     def queryset(self) -> models.QuerySet[Any]:

@@ -115,6 +115,13 @@ NEED_WITHDRAWN = AssistanceStatus.CANCELLED
 NEED_MET = AssistanceStatus.COMPLETED
 
 
-PERSONAL_FIELDS = ("full_name", "date_of_birth", "phone", "guardian_name")
+PERSONAL_FIELDS = (
+    "full_name",
+    "date_of_birth",
+    "phone",
+    "guardian_name",
+    "photos",
+    "consent_document",
+)
 CHILD_AGE_LIMIT = 18
 MAX_AGE = 110

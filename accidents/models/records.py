@@ -156,6 +156,8 @@ class Accident(SyncRecord):
         related_name="+",
     )
     reported_on = models.DateField(_("reported on"))
+    # Site and ordnance photos: references to attachments by sha256 (attachments.md).
+    photos = models.JSONField(_("photos"), default=list, blank=True)
     status_changed_at = models.DateTimeField(
         _("status changed at"), null=True, blank=True, editable=False
     )

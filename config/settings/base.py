@@ -1,6 +1,7 @@
 """Settings shared by every environment; every value that varies comes from `config.env`."""
 
 from datetime import timedelta
+from pathlib import Path
 
 from celery.schedules import crontab
 
@@ -102,10 +103,32 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 STATIC_URL = "static/"
+# Where the server keeps what it stores on disk (SQLite database aside: DATABASE_URL).
+DATA_DIR = Path(env.str("DATA_DIR", default=str(BASE_DIR / "var")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Photos and documents (fieldsync.attachments): on disk under the data directory, or in an
+    # S3-compatible store. Never served from a public URL: downloads go through the API's checks.
+    "attachments": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DATA_DIR / "attachments")},
+    },
 }
+if env.str("ATTACHMENTS_S3_BUCKET", default=""):
+    STORAGES["attachments"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("ATTACHMENTS_S3_BUCKET"),
+            "endpoint_url": env.str("ATTACHMENTS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("ATTACHMENTS_S3_REGION", default="") or None,
+            "access_key": env.str("ATTACHMENTS_S3_ACCESS_KEY", default="") or None,
+            "secret_key": env.str("ATTACHMENTS_S3_SECRET_KEY", default="") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": True,  # a name is the content's sha256: the same bytes
+        },
+    }
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "var" / "static"))
 
 CACHES = {
@@ -178,6 +201,12 @@ FIELDSYNC = {
     ),
     "REPORT_CONTACT_PHONE": env.str("REPORT_CONTACT_PHONE", default=""),
     "REPORT_CONTACT_EMAIL": env.str("REPORT_CONTACT_EMAIL", default=""),
+    # Attachments (contract: attachments.md): the largest file a tus upload may announce, and
+    # how long an incomplete upload waits for its next byte before it is removed.
+    "ATTACHMENT_MAX_SIZE": env.int("ATTACHMENT_MAX_SIZE", default=25 * 1024 * 1024),
+    "ATTACHMENT_UPLOAD_EXPIRY": timedelta(
+        hours=env.int("ATTACHMENT_UPLOAD_EXPIRY_HOURS", default=72)
+    ),
 }
 # A push body may be as large as a batch; Django's own cap would refuse it first otherwise.
 DATA_UPLOAD_MAX_MEMORY_SIZE = FIELDSYNC["MAX_BATCH_BYTES"] + 64 * 1024

@@ -6,3 +6,12 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECRET_KEY = "test-secret-key"
 # Static files are looked up per request: tests never run collectstatic.
 WHITENOISE_AUTOREFRESH = True
+
+# Attachments land in a directory of this test process, never in the checkout's var/ (a
+# server a test starts in a subprocess inherits DATA_DIR when the test sets it).
+if not env.str("DATA_DIR", default=""):
+    import tempfile
+
+    STORAGES["attachments"]["OPTIONS"] = {
+        "location": tempfile.mkdtemp(prefix="fieldsync-attachments-")
+    }

@@ -78,6 +78,14 @@ class DeviceTokenScheme(OpenApiAuthenticationExtension):
 
 
 # -- serializers from wire field specs ---------------------------------------------------------
+class AttachmentReferenceSerializer(serializers.Serializer):
+    """A file a record names (attachments.md); the file itself travels over tus."""
+
+    sha256 = serializers.RegexField(r"^[0-9a-fA-F]{64}$", help_text="SHA-256 of the file, hex.")
+    name = serializers.CharField(max_length=fields.MAX_NAME_LENGTH, trim_whitespace=False)
+    content_type = serializers.ChoiceField(choices=list(fields.ATTACHMENT_TYPES))
+
+
 def _field_for(spec: fields.Spec, *, read_only: bool, nullable: bool) -> serializers.Field:
     null = spec.null or nullable
     options: dict[str, Any] = (
@@ -115,6 +123,10 @@ def _field_for(spec: fields.Spec, *, read_only: bool, nullable: bool) -> seriali
         )
     if isinstance(spec, fields.UUIDRef):
         return serializers.UUIDField(**options)
+    if isinstance(spec, fields.AttachmentList):
+        return serializers.ListField(
+            child=AttachmentReferenceSerializer(), max_length=fields.MAX_ATTACHMENTS, **options
+        )
     raise TypeError(f"no schema for {type(spec).__name__}")
 
 

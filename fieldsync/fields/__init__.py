@@ -11,6 +11,14 @@ the spec says so), choice lists in the vocabulary's declaration order. Text is n
 what a surveyor typed is kept as typed.
 """
 
+from fieldsync.fields.attachments import (
+    ATTACHMENT_TYPES,
+    IMAGE_TYPES,
+    MAX_ATTACHMENTS,
+    MAX_NAME_LENGTH,
+    AttachmentList,
+    sha256_of,
+)
 from fieldsync.fields.base import (
     MISSING,
     NOT_A_STRING,
@@ -27,6 +35,12 @@ from fieldsync.fields.scalars import Boolean, Date, UUIDRef
 from fieldsync.fields.text import Choice, ChoiceList, Code, Text
 
 __all__ = [
+    "ATTACHMENT_TYPES",
+    "IMAGE_TYPES",
+    "MAX_ATTACHMENTS",
+    "MAX_NAME_LENGTH",
+    "AttachmentList",
+    "sha256_of",
     "MISSING",
     "NOT_A_STRING",
     "NOT_BLANK",

@@ -9,6 +9,7 @@ from fieldsync.models.accounts import (
     Role,
     User,
 )
+from fieldsync.models.attachments import Attachment, AttachmentRef, Upload
 from fieldsync.models.base import ReferenceRecord, SyncRecord
 from fieldsync.models.changelog import Change, ServerIdentity, SyncCommit, SyncCounter
 from fieldsync.models.inbox import (
@@ -24,6 +25,8 @@ from fieldsync.models.inbox import (
 
 __all__ = [
     "REVIEWABLE",
+    "Attachment",
+    "AttachmentRef",
     "Change",
     "Conflict",
     "ConflictKind",
@@ -42,5 +45,6 @@ __all__ = [
     "SyncCommit",
     "SyncCounter",
     "SyncRecord",
+    "Upload",
     "User",
 ]

@@ -31,6 +31,7 @@ from victims.choices import PERSONAL_FIELDS, AgeGroup
 from victims.models import Assistance, ServiceType, Victim
 
 hide_personal_fields("victim", PERSONAL_FIELDS)
+PERSONAL_TEXT_FIELDS = ("full_name", "date_of_birth", "phone", "guardian_name")  # searchable
 
 
 @admin.register(ServiceType)
@@ -85,7 +86,7 @@ class VictimAdmin(VictimMergeAdmin, LargeTableAdmin, RecordHistoryAdmin, ReadOnl
     list_select_related = ()
     list_prefetch_related = ("accident",)
     ordering = ("-created_at",)
-    search_fields = ("=id", "=accident__reference", *PERSONAL_FIELDS)
+    search_fields = ("=id", "=accident__reference", *PERSONAL_TEXT_FIELDS)
     fields = (
         "id",
         "victim_type",
@@ -162,6 +163,14 @@ class VictimAdmin(VictimMergeAdmin, LargeTableAdmin, RecordHistoryAdmin, ReadOnl
 
     @admin.display(description=_("guardian name"))
     def guardian_name_masked(self, obj: Victim) -> str:
+        return MASK
+
+    @admin.display(description=_("photos"))
+    def photos_masked(self, obj: Victim) -> str:
+        return MASK
+
+    @admin.display(description=_("consent document"))
+    def consent_document_masked(self, obj: Victim) -> str:
         return MASK
 
 

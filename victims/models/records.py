@@ -88,6 +88,9 @@ class Victim(SyncRecord):
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     guardian_name = models.CharField(_("guardian name"), max_length=200, blank=True)
     consent = models.CharField(_("consent"), max_length=16, choices=Consent.choices)
+    # Personal, like the name: references to attachments by sha256 (attachments.md).
+    photos = models.JSONField(_("photos"), default=list, blank=True)
+    consent_document = models.JSONField(_("consent document"), default=list, blank=True)
     # Set when NRA staff merged this victim into another (the same person): it is then a tombstone.
     merged_into = models.ForeignKey(
         "self",
@@ -174,6 +177,8 @@ class Assistance(SyncRecord):
         _("cost (LAK)"), max_digits=15, decimal_places=2, null=True, blank=True
     )
     notes = models.TextField(_("notes"), max_length=2000, blank=True)
+    # Referral letters, receipts: references to attachments by sha256 (attachments.md).
+    documents = models.JSONField(_("documents"), default=list, blank=True)
 
     class Meta:
         ordering = ["created_at"]

@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 
 from accidents.sync import organisation_codes
 from fieldsync.fields import (
+    AttachmentList,
     Choice,
     Code,
     Date,
@@ -39,6 +40,7 @@ ASSISTANCE_FIELDS: dict[str, Spec] = {
     "unit": Text(32),
     "cost_lak": Decimal(15, 2, min_value=0, null=True),
     "notes": Text(2000),
+    "documents": AttachmentList(),
 }
 ASSISTANCE_ATTNAMES = {name: name for name in ASSISTANCE_FIELDS} | {
     "victim": "victim_id",
@@ -51,6 +53,7 @@ class AssistanceAdapter(SyncAdapter):
     wire_name = "assistance"
     model = Assistance
     writable_fields = tuple(ASSISTANCE_FIELDS)
+    attachment_fields = ("documents",)
     read_only_fields = ("version", "created_at", "updated_at")
     parents = (ParentRef("victim", "victim"),)
     summary_fields = ("pillar", "status")
@@ -132,6 +135,7 @@ class AssistanceAdapter(SyncAdapter):
             "unit": "",
             "cost_lak": None,
             "notes": "",
+            "documents": [],
         }
 
     def validate(self, data: Mapping[str, Any], context: WriteContext) -> tuple[dict, Errors]:

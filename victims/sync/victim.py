@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from accidents.choices import AccidentStatus
 from accidents.models import Accident
 from fieldsync.fields import (
+    AttachmentList,
     Boolean,
     Choice,
     ChoiceList,
@@ -79,6 +80,8 @@ VICTIM_FIELDS: dict[str, Spec] = {
     "phone": Text(32),
     "guardian_name": Text(200),
     "consent": Choice(Consent.values, required=True),
+    "photos": AttachmentList(),
+    "consent_document": AttachmentList(),
 }
 VICTIM_ATTNAMES = {name: name for name in VICTIM_FIELDS} | {
     "accident": "accident_id",
@@ -90,6 +93,7 @@ class VictimAdapter(SyncAdapter):
     wire_name = "victim"
     model = Victim
     writable_fields = tuple(VICTIM_FIELDS)
+    attachment_fields = ("photos", "consent_document")
     read_only_fields = ("age_group", "version", "created_at", "updated_at", "merged_into")
     tombstone_fields = ("merged_into",)  # a merged duplicate tells tablets where it went
     parents = (ParentRef("accident", "accident"), ParentRef("related_victim", "victim"))
@@ -205,6 +209,8 @@ class VictimAdapter(SyncAdapter):
             "date_of_birth": None,
             "phone": "",
             "guardian_name": "",
+            "photos": [],
+            "consent_document": [],
         }
 
     def validate(self, data: Mapping[str, Any], context: WriteContext) -> tuple[dict, Errors]:

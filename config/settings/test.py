@@ -9,9 +9,9 @@ WHITENOISE_AUTOREFRESH = True
 
 # Attachments land in a directory of this test process, never in the checkout's var/ (a
 # server a test starts in a subprocess inherits DATA_DIR when the test sets it).
-if not env.str("DATA_DIR", default=""):
+if not env.str("DATA_DIR", default=""):  # noqa: F405
     import tempfile
 
-    STORAGES["attachments"]["OPTIONS"] = {
+    STORAGES["attachments"]["OPTIONS"] = {  # noqa: F405
         "location": tempfile.mkdtemp(prefix="fieldsync-attachments-")
     }

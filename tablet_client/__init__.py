@@ -6,7 +6,15 @@ by `manage.py simulate_field`, the end-to-end tests, and as the guide for the re
 """
 
 from tablet_client.check import StoreView, store_differences, store_view
-from tablet_client.store import LocalRecord, LocalStore, Notice, OutboxBatch, Rejection
+from tablet_client.store import (
+    LocalFile,
+    LocalRecord,
+    LocalStore,
+    Notice,
+    OutboxBatch,
+    PendingFile,
+    Rejection,
+)
 from tablet_client.sync import AuthRefused, ClientBug, SyncInterrupted, SyncStats, TabletClient
 from tablet_client.transport import FlakyTransport, HttpTransport, LinkDown, Reply, Transport
 
@@ -16,10 +24,12 @@ __all__ = [
     "FlakyTransport",
     "HttpTransport",
     "LinkDown",
+    "LocalFile",
     "LocalRecord",
     "LocalStore",
     "Notice",
     "OutboxBatch",
+    "PendingFile",
     "Rejection",
     "Reply",
     "StoreView",

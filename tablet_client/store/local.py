@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from tablet_client.store.files import FileTable, LocalFile, PendingFile
 from tablet_client.store.outbox import OutboxBatch, OutboxTable
 from tablet_client.store.records import LocalRecord, RecordTable
 from tablet_client.store.reference import ReferenceTable
@@ -28,6 +29,7 @@ class LocalStore:
         self._outbox = OutboxTable(self.db)
         self._rejections = RejectionTable(self.db)
         self._notices = NoticeTable(self.db)
+        self._files = FileTable(self.db)
 
     def close(self) -> None:
         self.db.close()
@@ -138,3 +140,32 @@ class LocalStore:
 
     def notices(self) -> list[Notice]:
         return self._notices.all()
+
+    # -- files, by sha256, and the file outbox ---------------------------------------------------
+    def file_put(self, sha256: str, name: str, content_type: str, data: bytes) -> bool:
+        return self._files.put(sha256, name, content_type, data)
+
+    def file(self, sha256: str) -> LocalFile | None:
+        return self._files.get(sha256)
+
+    def file_data(self, sha256: str) -> bytes | None:
+        return self._files.data(sha256)
+
+    def files(self) -> list[LocalFile]:
+        return self._files.all()
+
+    def file_enqueue(self, sha256: str) -> None:
+        self._files.enqueue(sha256)
+
+    def files_pending(self, state: str | None = "pending") -> list[PendingFile]:
+        """The file outbox in order (`state=None`: failed files too)."""
+        return self._files.pending(state)
+
+    def file_set_upload(self, sha256: str, upload_url: str | None) -> None:
+        self._files.set_upload(sha256, upload_url)
+
+    def file_uploaded(self, sha256: str) -> None:
+        self._files.uploaded(sha256)
+
+    def file_fail(self, sha256: str, problem: str) -> None:
+        self._files.fail(sha256, problem)

@@ -68,6 +68,23 @@ CREATE TABLE IF NOT EXISTS notice (
     batch_id TEXT NOT NULL,
     at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS file (
+    sha256 TEXT PRIMARY KEY,    -- the file's name everywhere: on the tablet, in records, upstream
+    name TEXT NOT NULL,         -- what the surveyor's record first called it
+    content_type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    taken_at TEXT NOT NULL,
+    uploaded_at TEXT            -- the server has it whole (NULL: not yet known)
+);
+CREATE TABLE IF NOT EXISTS file_outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    sha256 TEXT NOT NULL UNIQUE REFERENCES file (sha256),
+    upload_url TEXT,            -- the tus upload in progress (kept across restarts); NULL: none
+    state TEXT NOT NULL,        -- 'pending', or 'failed' (the server will not take it: problem)
+    problem TEXT,
+    added_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS setting (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL

@@ -1,8 +1,9 @@
 """`TabletClient`: what a tablet app calls. A thin facade over the sync engine's parts, each with
 one job: `Enrolment` (identity, login, the server's capabilities), `OfflineWork` (changes made
-without a network), `Outbox` (changes frozen into immutable batches), `Pusher` and `PushResults`
-(sending the batches, applying the answers), `Puller` (the server's changes) and `Requester`
-(every request, retried with back-off)."""
+without a network), `LocalFiles` (photos and documents named in records), `Outbox` (changes
+frozen into immutable batches), `Pusher` and `PushResults` (sending the batches, applying the
+answers), `Uploader` (the files, over tus, resumably), `Puller` (the server's changes) and
+`Requester` (every request, retried with back-off)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from tablet_client.store import LocalStore, Notice, Rejection
+from tablet_client.store import LocalStore, Notice, PendingFile, Rejection
 from tablet_client.sync.contract import SyncInterrupted
 from tablet_client.sync.enrolment import Enrolment
+from tablet_client.sync.files import LocalFiles
 from tablet_client.sync.offline import OfflineWork
 from tablet_client.sync.outbox import Outbox
 from tablet_client.sync.pull import Puller
@@ -22,6 +24,7 @@ from tablet_client.sync.push import Pusher
 from tablet_client.sync.results import PushResults
 from tablet_client.sync.retry import Requester
 from tablet_client.sync.stats import SyncStats
+from tablet_client.sync.uploads import DEFAULT_CHUNK, Uploader
 from tablet_client.transport import Transport
 
 
@@ -29,7 +32,8 @@ class TabletClient:
     """One tablet: its local store, its link to the server, and the sync rules of the contract.
 
     `sleep` and `clock` are injectable (tests and the simulation do not wait for real);
-    `max_attempts` bounds the tries of one request in one session, `max_wait` each back-off.
+    `max_attempts` bounds the tries of one request in one session, `max_wait` each back-off;
+    `chunk_size` is the bytes of a file sent per request.
     """
 
     def __init__(
@@ -45,6 +49,7 @@ class TabletClient:
         pull_limit: int = 500,
         batch_records: int | None = None,
         seed: int | str | None = None,
+        chunk_size: int = DEFAULT_CHUNK,
     ) -> None:
         self.store = store
         self.stats = SyncStats()
@@ -61,6 +66,10 @@ class TabletClient:
         self._enrolment = Enrolment(store=store, requester=self._requester)
         self._offline = OfflineWork(
             store=store, clock=clock or (lambda: datetime.datetime.now(tz=datetime.UTC))
+        )
+        self._files = LocalFiles(store=store, offline=self._offline)
+        self._uploader = Uploader(
+            store=store, requester=self._requester, stats=self.stats, chunk_size=chunk_size
         )
         self._outbox = Outbox(
             store=store, enrolment=self._enrolment, stats=self.stats, batch_records=batch_records
@@ -118,6 +127,35 @@ class TabletClient:
         """The surveyor gives up a rejected change: back to the server's copy (if any)."""
         self._offline.discard(model, record_id)
 
+    def attach(
+        self,
+        model: str,
+        record_id: str,
+        field: str,
+        data: bytes,
+        *,
+        name: str,
+        content_type: str,
+    ) -> dict[str, str]:
+        """A photo taken or a document scanned, offline: the bytes are kept here by sha256, the
+        record's `field` names them (a local edit, pushed as usual) and the file waits to be
+        uploaded. Returns the reference `{"sha256", "name", "content_type"}`."""
+        return self._files.attach(
+            model, record_id, field, data, name=name, content_type=content_type
+        )
+
+    def file(self, sha256: str) -> bytes | None:
+        """A file's bytes, if this tablet holds them."""
+        return self._files.data(sha256)
+
+    def files_waiting(self) -> list[PendingFile]:
+        """The files still to upload, in order."""
+        return self.store.files_pending()
+
+    def file_problems(self) -> list[PendingFile]:
+        """The files the server will not take as they are (`problem` says why), for the user."""
+        return self.store.files_pending("failed")
+
     def get(self, model: str, record_id: str) -> dict[str, Any] | None:
         return self._offline.get(model, record_id)
 
@@ -129,9 +167,11 @@ class TabletClient:
 
     # -- sync --------------------------------------------------------------------------------------
     def sync(self) -> None:
-        """A sync session: push the outbox, then pull. Raises SyncInterrupted on a dead link."""
+        """A sync session: push the records, upload the files, then pull. Raises
+        SyncInterrupted on a dead link (what was not sent waits for the next session)."""
         try:
             self.push()
+            self.upload()
             self.pull()
         except SyncInterrupted:
             self.stats.interrupted += 1
@@ -141,13 +181,18 @@ class TabletClient:
         """Send what is waiting: first the batches already frozen, then the new changes."""
         self._pusher.push()
 
+    def upload(self) -> None:
+        """Send the files waiting, over tus: resumed from the server's offset after any break."""
+        self._uploader.upload()
+
     def pull(self) -> None:
         """Bring the server's changes; the cursor is saved with each page, in one transaction."""
         self._puller.pull()
 
     def pending_count(self) -> int:
-        """Records and batches still to be acknowledged (0 when everything reached the server)."""
-        return self._outbox.pending_count()
+        """Records and batches still to be acknowledged, and files still to upload (0 when
+        everything reached the server; files the server refused are not counted)."""
+        return self._outbox.pending_count() + len(self.store.files_pending())
 
     # -- settings kept by the parts, readable and changeable here (tests change them) --------------
     @property
@@ -217,3 +262,11 @@ class TabletClient:
     @batch_records.setter
     def batch_records(self, batch_records: int | None) -> None:
         self._outbox.batch_records = batch_records
+
+    @property
+    def chunk_size(self) -> int:
+        return self._uploader.chunk_size
+
+    @chunk_size.setter
+    def chunk_size(self, chunk_size: int) -> None:
+        self._uploader.chunk_size = chunk_size

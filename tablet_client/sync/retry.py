@@ -48,26 +48,50 @@ class Requester:
         params: Mapping[str, str] | None = None,
         authenticated: bool = True,
         counts_as_resend: bool = False,
+        headers: Mapping[str, str] | None = None,
     ) -> Reply:
         """One request, tried again (same bytes) after a lost message or a `429`/`503`."""
-        token = self.store.setting("token") if authenticated else None
-        if authenticated and token is None:
-            raise AuthRefused("not_enrolled", "Enrol the tablet first.")
+        token = self._token(authenticated)
         for attempt in range(1, self.max_attempts + 1):
             if attempt > 1 and counts_as_resend:
                 self.stats.resends += 1
             try:
-                reply = self.transport.send(method, path, body=body, params=params, token=token)
+                reply = self.transport.send(
+                    method, path, body=body, params=params, token=token, headers=headers
+                )
             except LinkDown:
                 self.stats.link_failures += 1
-                self._wait(self._backoff(attempt))
+                self.back_off(attempt)
                 continue
             if reply.status in TRANSIENT:
                 self.stats.backoffs += 1
-                self._wait(_retry_after(reply) or self._backoff(attempt))
+                self.back_off(attempt, reply)
                 continue
             return reply
         raise SyncInterrupted(f"{method} {path}: no answer after {self.max_attempts} attempts")
+
+    def send_once(
+        self, method: str, path: str, *, body: bytes | None, headers: Mapping[str, str]
+    ) -> Reply:
+        """One try, no retry: a lost message raises `LinkDown` (counted) for the caller to ask
+        the server where things stand (a tus chunk is never resent blindly)."""
+        token = self._token(True)
+        try:
+            return self.transport.send(method, path, body=body, token=token, headers=headers)
+        except LinkDown:
+            self.stats.link_failures += 1
+            raise
+
+    def back_off(self, attempt: int, reply: Reply | None = None) -> None:
+        """Wait before try `attempt + 1`: what `Retry-After` asks, or a jittered back-off."""
+        retry_after = _retry_after(reply) if reply is not None else None
+        self._wait(retry_after or self._backoff(attempt))
+
+    def _token(self, authenticated: bool) -> str | None:
+        token = self.store.setting("token") if authenticated else None
+        if authenticated and token is None:
+            raise AuthRefused("not_enrolled", "Enrol the tablet first.")
+        return None if token is None else str(token)
 
     def _backoff(self, attempt: int) -> float:
         return float(min(self.max_wait, self.backoff * 2 ** (attempt - 1) * self.rng.uniform(1, 2)))
@@ -80,7 +104,7 @@ class Requester:
 
 def _retry_after(reply: Reply) -> float | None:
     """`Retry-After` in seconds (a number or an HTTP date), or None when absent or unreadable."""
-    value = next((v for k, v in reply.headers.items() if k.lower() == "retry-after"), None)
+    value = reply.header("retry-after")
     if value is None:
         return None
     value = value.strip()

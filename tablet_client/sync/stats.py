@@ -21,3 +21,11 @@ class SyncStats:
     changes_pulled: int = 0
     resyncs: int = 0
     interrupted: int = 0
+    # files (tus uploads)
+    files_uploaded: int = 0  # files this tablet brought to the server whole
+    file_bytes: int = 0  # ... their sizes
+    chunk_bytes_sent: int = 0  # every chunk byte put on the link, lost ones included
+    file_resumes: int = 0  # an upload carried on from the offset the server reported
+    file_restarts: int = 0  # a new upload after the server forgot one (404, 410)
+    file_dedupes: int = 0  # the server had the file already: nothing sent
+    files_refused: int = 0  # the server will not take the file as it is (460, 413, 415)

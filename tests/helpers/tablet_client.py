@@ -38,8 +38,9 @@ def django_transport() -> httpx.MockTransport:
 class ScriptedLink:
     """A link that fails on cue: `script` maps a call number (1-based) to what goes wrong.
 
-    "request" loses the request, "response" loses the response, a Reply is answered instead of
-    asking the server. Every call is recorded (method, path, body).
+    "request" loses the request, "response" loses the response, "cut:N" delivers only the first
+    N bytes of the body (without its checksum) and loses the rest, a Reply is answered instead
+    of asking the server. Every call is recorded (method, path, body).
     """
 
     def __init__(self, inner: Transport, script: Mapping[int, str | Reply] | None = None) -> None:
@@ -55,6 +56,7 @@ class ScriptedLink:
         body: bytes | None = None,
         params: Mapping[str, str] | None = None,
         token: str | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Reply:
         self.calls.append((method, path, body))
         fault = self.script.get(len(self.calls))
@@ -62,7 +64,14 @@ class ScriptedLink:
             return fault
         if fault == "request":
             raise LinkDown("request lost")
-        reply = self.inner.send(method, path, body=body, params=params, token=token)
+        if fault is not None and fault.startswith("cut:"):  # "cut:N": only N bytes arrive
+            arrived = (body or b"")[: int(fault.removeprefix("cut:"))]
+            kept = {k: v for k, v in (headers or {}).items() if k.lower() != "upload-checksum"}
+            self.inner.send(method, path, body=arrived, params=params, token=token, headers=kept)
+            raise LinkDown("connection cut mid-body")
+        reply = self.inner.send(
+            method, path, body=body, params=params, token=token, headers=headers
+        )
         if fault == "response":
             raise LinkDown("response lost")
         return reply

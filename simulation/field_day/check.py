@@ -1,12 +1,15 @@
 """The end of a simulated field day: does every tablet hold exactly what a fresh pull of its
-user brings, and is every record a tablet sent on the server once, or kept for review?"""
+user brings, is every record a tablet sent on the server once, or kept for review, and did every
+file a tablet took or a record names reach the server whole?"""
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Callable
 
-from fieldsync.models import Conflict, InboxRecord, InboxStatus
+from fieldsync.attachments.storage import attachment_storage, file_name
+from fieldsync.models import Attachment, AttachmentRef, Conflict, InboxRecord, InboxStatus
 from fieldsync.registry import registry
 from simulation.field_day.report import FieldDayReport
 from simulation.field_day.tablets import SimulatedTablet, link_totals, tablet_devices
@@ -34,7 +37,16 @@ def field_day_check(
         report.interrupted += tablet.interrupted
         report.notices += len(tablet.client.notices())
         report.rejections_left += len(tablet.client.rejections())
-    report.requests, report.lost_requests, report.lost_responses = link_totals(tablets)
+        report.files_uploaded += stats.files_uploaded
+        report.file_bytes_uploaded += stats.file_bytes
+        report.chunk_bytes_sent += stats.chunk_bytes_sent
+        report.file_resumes += stats.file_resumes
+        report.file_restarts += stats.file_restarts
+        report.file_dedupes += stats.file_dedupes
+        report.files_refused += stats.files_refused
+    (report.requests, report.lost_requests, report.lost_responses, report.cut_chunks) = link_totals(
+        tablets
+    )
     devices = tablet_devices(tablets)
     for kind in Conflict.objects.filter(device__in=devices).values_list("kind", flat=True):
         report.conflicts[str(kind)] += 1
@@ -52,6 +64,7 @@ def field_day_check(
         report.divergent[tablet.plan.username] = store_differences(tablet.client.store, fresh.store)
         report.compared[tablet.plan.username] = len(fresh.store.records())
     _check_nothing_lost(report, tablets)
+    _check_files(report, tablets)
 
 
 def _check_nothing_lost(report: FieldDayReport, tablets: list[SimulatedTablet]) -> None:
@@ -98,3 +111,46 @@ def _check_nothing_lost(report: FieldDayReport, tablets: list[SimulatedTablet]) 
             f"{model} {record_id}: neither on the server nor in review"
             for record_id in sorted(missing - kept)
         )
+
+
+def _check_files(report: FieldDayReport, tablets: list[SimulatedTablet]) -> None:
+    """Every file a tablet took, and every file a record names (on a tablet or on the server),
+    is stored on the server whole: its bytes hash to its name and equal the tablet's bytes."""
+    taken: dict[str, bytes] = {}
+    named: set[str] = set()
+    sent_ids: set[str] = set()
+    for tablet in tablets:
+        store = tablet.client.store
+        report.files_waiting += len(store.files_pending(None))
+        for local in store.files():
+            taken.setdefault(local.sha256, store.file_data(local.sha256) or b"")
+        for record in store.records():
+            adapter = registry.get(record.model)
+            for field in adapter.attachment_fields if adapter is not None else ():
+                named.update(item["sha256"] for item in (record.data or {}).get(field) or [])
+        sent_ids.update(wire["id"] for batch in store.batches() for wire in batch.records)
+    named.update(
+        AttachmentRef.objects.filter(record_id__in=sent_ids).values_list("sha256", flat=True)
+    )
+    sizes = dict(
+        Attachment.objects.filter(sha256__in=taken.keys() | named).values_list("sha256", "size")
+    )
+    storage = attachment_storage()
+    report.files_checked = len(taken.keys() | named)
+    for sha256 in sorted(taken.keys() | named):
+        if sha256 not in taken:
+            report.lost.append(f"file {sha256[:12]}: named by a record, taken by no tablet")
+            continue
+        if sha256 not in sizes:
+            report.lost.append(f"file {sha256[:12]}: not on the server")
+            continue
+        with storage.open(file_name(sha256)) as stored:
+            content = stored.read()
+        if hashlib.sha256(content).hexdigest() != sha256 or content != taken[sha256]:
+            report.lost.append(f"file {sha256[:12]}: on the server, but not the tablet's bytes")
+        elif sizes[sha256] != len(content):
+            report.lost.append(f"file {sha256[:12]}: size {sizes[sha256]} != {len(content)}")
+        else:
+            report.files_whole += 1
+    if report.files_waiting:
+        report.lost.append(f"{report.files_waiting} files left in tablets' file outboxes")

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accidents.choices import AccidentStatus
 from simulation.content import VILLAGES, FieldContent, pick
+from simulation.field_day.camera import FieldCamera
 from simulation.field_day.report import FieldDayReport
 from simulation.field_day.tablets import SimulatedTablet, tablet_sync
 from tablet_client import TabletClient
@@ -25,6 +26,7 @@ class FieldWork:
         self.rng = rng
         self.report = report
         self.accidents_per_day = accidents_per_day
+        self.camera = FieldCamera(report=report)
 
     def field_work(self, tablet: SimulatedTablet) -> None:
         client, content, rng = tablet.client, tablet.content, tablet.rng
@@ -60,16 +62,19 @@ class FieldWork:
         if rng.random() < 0.1:
             accident["district"] = content.wrong_district(accident)  # a slip the server refuses
         accident_id = self._create(tablet, "accident", accident)
+        self.camera.accident(tablet, accident_id)
         for _ in range(rng.choices((1, 2, 3), weights=(60, 28, 12))[0]):
             casualty = content.casualty(accident_id, accident)
             victim_id = self._create(tablet, "victim", casualty)
+            self.camera.victim(tablet, victim_id, casualty)
             victims = [(victim_id, casualty)]
             if casualty["outcome"] == "killed" and rng.random() < 0.4:
                 family = content.family_member(victim_id)
                 victims.append((self._create(tablet, "victim", family), family))
             for record_id, victim in victims:
                 for assistance in content.assistance(record_id, victim, accident["occurred_on"]):
-                    self._create(tablet, "assistance", assistance)
+                    assistance_id = self._create(tablet, "assistance", assistance)
+                    self.camera.assistance(tablet, assistance_id, assistance)
             if rng.random() < 0.08:  # the same casualty entered twice
                 duplicate = self._create(tablet, "victim", dict(casualty))
                 if rng.random() < 0.5:
@@ -156,6 +161,7 @@ class FieldWork:
                     second.client.delete("victim", victim["id"])  # a delete of a changed record
                     self.report.edited += 1
                     self.report.deleted += 1
+            self.camera.team_camera(first, second)
             tablet_sync(first)
             tablet_sync(second)
 

@@ -30,6 +30,18 @@ class FieldDayReport:
     requests: int = 0
     lost_requests: int = 0
     lost_responses: int = 0
+    cut_chunks: int = 0
+    # files: what the tablets took and named, and how the uploads went
+    files_taken: int = 0  # distinct per tablet
+    file_bytes_taken: int = 0
+    files_named: int = 0  # references added to records
+    files_uploaded: int = 0
+    file_bytes_uploaded: int = 0
+    chunk_bytes_sent: int = 0
+    file_resumes: int = 0
+    file_restarts: int = 0
+    file_dedupes: int = 0
+    files_refused: int = 0
     conflicts: Counter[str] = field(default_factory=Counter)
     notices: int = 0
     rejected_fixed: int = 0
@@ -41,6 +53,9 @@ class FieldDayReport:
     on_server: int = 0
     in_quarantine: int = 0
     never_sent: int = 0
+    files_checked: int = 0  # distinct files taken or named by a record
+    files_whole: int = 0  # ... on the server, their sha256 matching the tablet's bytes
+    files_waiting: int = 0  # left in tablets' file outboxes
     lost: list[str] = field(default_factory=list)
     divergent: dict[str, list[str]] = field(default_factory=dict)
     compared: dict[str, int] = field(default_factory=dict)
@@ -70,8 +85,14 @@ class FieldDayReport:
             f"  rejected           {self.outcomes['rejected']} answered rejected: "
             f"{self.rejected_fixed} fixed and sent again, {self.rejected_discarded} given up, "
             f"{self.rejections_left} still shown (their record left the tablet's view)",
+            f"  files              {self.files_taken} taken ({_mb(self.file_bytes_taken)}), "
+            f"named {self.files_named} times: {self.files_uploaded} uploaded "
+            f"({_mb(self.file_bytes_uploaded)}; {_mb(self.chunk_bytes_sent)} of chunks sent), "
+            f"{self.file_resumes} resumes, {self.file_restarts} new uploads, "
+            f"{self.file_dedupes} dedupes, {self.files_refused} refused",
             f"  link               {self.requests} requests: {self.lost_requests} lost on the "
-            f"way, {self.lost_responses} responses lost",
+            f"way ({self.cut_chunks} file chunks cut mid-way), {self.lost_responses} responses "
+            "lost",
             "Consistency",
         ]
         for plan in self.tablets:
@@ -87,9 +108,18 @@ class FieldDayReport:
             f"on the server, {self.in_quarantine} only in conflict/quarantine, {len(self.lost)} "
             f"lost ({self.never_sent} deleted on the tablet before any sync)"
         )
+        lines.append(
+            f"  files whole        {self.files_checked} distinct files taken or named: "
+            f"{self.files_whole} on the server whole (sha256 of the tablet's bytes), "
+            f"{self.files_waiting} left in tablet outboxes"
+        )
         lines.extend(f"      LOST {entry}" for entry in self.lost[:10])
         lines.append(
             f"RESULT: {'OK' if self.ok else 'FAILED'} "
             f"({self.seconds:.1f} s, {self.final_rounds} final sync rounds)"
         )
         return lines
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"

@@ -124,6 +124,7 @@ class FieldDay:
                 client=client,
                 link=link,
                 rng=random.Random(f"{self.seed}:{plan.username}"),  # noqa: S311
+                camera=random.Random(f"{self.seed}:{plan.username}:camera"),  # noqa: S311
             )
             tablet_sync(tablet)
             if not tablet.is_partner:
@@ -157,9 +158,11 @@ class FieldDay:
         link = link_totals(self.tablets)
         self.progress(
             f"day {day}: {sum(self.report.recorded.values())} records recorded so far, "
-            f"{self._records_sent()} sent; link lost {link[1]} requests and {link[2]} "
-            f"responses of {link[0]}; NRA verified {self.report.staff['verified']}, edited "
-            f"{self.report.staff['edited']}, deleted {self.report.staff['deleted']}"
+            f"{self._records_sent()} sent; {self.report.files_taken} files taken, "
+            f"{self._files_uploaded()} uploaded; link lost {link[1]} requests ({link[3]} "
+            f"chunks cut) and {link[2]} responses of {link[0]}; NRA verified "
+            f"{self.report.staff['verified']}, edited {self.report.staff['edited']}, deleted "
+            f"{self.report.staff['deleted']}"
         )
 
     # -- syncing -----------------------------------------------------------------------------------
@@ -190,6 +193,10 @@ class FieldDay:
 
     def _records_sent(self) -> int:
         return sum(tablet.client.stats.records_sent for tablet in self.tablets)
+
+    def _files_uploaded(self) -> int:
+        stats = [tablet.client.stats for tablet in self.tablets]
+        return sum(s.files_uploaded + s.file_dedupes for s in stats)
 
 
 def _clock_from(start: datetime.datetime) -> Callable[[], datetime.datetime]:

@@ -48,9 +48,12 @@ class SimulatedTablet:
     client: TabletClient
     link: FlakyTransport
     rng: random.Random
+    #: The tablet's camera and scanner: its own generator, so files do not shift the records.
+    camera: random.Random
     content: FieldContent | None = None
     created: list[Key] = field(default_factory=list)
     duplicates: list[Key] = field(default_factory=list)
+    photos: list[bytes] = field(default_factory=list)  # taken here, in order
     interrupted: int = 0
 
     @property
@@ -73,10 +76,12 @@ def tablet_devices(tablets: list[SimulatedTablet]) -> list[Device]:
     return list(Device.objects.filter(device_id__in=ids))
 
 
-def link_totals(tablets: list[SimulatedTablet]) -> tuple[int, int, int]:
+def link_totals(tablets: list[SimulatedTablet]) -> tuple[int, int, int, int]:
+    """Requests, lost requests, lost responses, and file chunks cut mid-way (also lost)."""
     links = [tablet.link.stats for tablet in tablets]
     return (
         sum(s.requests for s in links),
         sum(s.lost_requests for s in links),
         sum(s.lost_responses for s in links),
+        sum(s.cut_bodies for s in links),
     )

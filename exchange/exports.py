@@ -34,6 +34,7 @@ from exchange.columns import (
     export_cell,
 )
 from fieldsync.api.records import represent
+from fieldsync.attachments.access import attachments_received
 from fieldsync.models import Role
 from fieldsync.registry import Viewer, registry
 from victims.api.filters import AssistanceFilter, VictimFilter
@@ -67,7 +68,7 @@ def export_columns(*, model: str, viewer: Viewer) -> tuple[str, ...]:
     columns = EXPORT_COLUMNS[model]
     if viewer.sees_personal_data or viewer.role == Role.SURVEYOR:  # may see some: `present` says
         return columns
-    return tuple(column for column in columns if column not in PERSONAL_COLUMNS)
+    return tuple(column for column in columns if column not in PERSONAL_COLUMNS[model])
 
 
 def export_rows(
@@ -86,10 +87,15 @@ def export_rows(
 
 
 def _rows(adapter: Any, batch: list[Any], viewer: Viewer, columns: tuple[str, ...]) -> list[Any]:
-    return [
-        [export_cell(record.get(column)) for column in columns]
-        for record in represent(adapter, batch, viewer)
-    ]
+    records = represent(adapter, batch, viewer)
+    named = (
+        item["sha256"]
+        for record in records
+        for field in adapter.attachment_fields
+        for item in record.get(field) or ()
+    )
+    received = attachments_received(named)
+    return [[export_cell(record.get(column), received) for column in columns] for record in records]
 
 
 def export_response(

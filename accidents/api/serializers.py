@@ -11,7 +11,7 @@ from rest_framework import serializers
 from accidents.choices import AccidentStatus, DeviceCategory
 from accidents.sync import ACCIDENT_FIELDS
 from fieldsync.api.schema import wire_serializer
-from fieldsync.api.serializers import record_id, record_state
+from fieldsync.api.serializers import attachments_state, record_id, record_state
 
 AccidentSerializer = wire_serializer(
     "Accident",
@@ -26,6 +26,7 @@ AccidentSerializer = wire_serializer(
             read_only=True, allow_null=True, help_text="Set on a duplicate: the accident kept."
         ),
         **record_state(),
+        **attachments_state(),
     },
 )
 

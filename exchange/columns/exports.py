@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from accidents.sync import ACCIDENT_FIELDS
@@ -36,14 +36,29 @@ EXPORT_COLUMNS: Mapping[str, tuple[str, ...]] = {
     ),
     "assistance": ("id", *ASSISTANCE_FIELDS, "version", "deleted", "updated_at"),
 }
-PERSONAL_COLUMNS = frozenset(PERSONAL_FIELDS)
+#: Columns with victims' personal data, per kind of record (an accident's photos are not).
+PERSONAL_COLUMNS: Mapping[str, frozenset[str]] = {
+    "accident": frozenset(),
+    "victim": frozenset(PERSONAL_FIELDS),
+    "assistance": frozenset(),
+}
 
 
-def export_cell(value: Any) -> Any:
-    """A wire value as a spreadsheet cell: lists joined by "; " (as imports read them)."""
+def export_cell(value: Any, received: Collection[str] = ()) -> Any:
+    """A wire value as a spreadsheet cell: lists joined by "; " (as imports read them).
+
+    An attachment reference reads "name (sha256)", and "name (sha256, not received)" while the
+    server waits for the file (`received`: the files it holds)."""
     if isinstance(value, list):
-        return "; ".join(str(item) for item in value)
+        return "; ".join(_item_cell(item, received) for item in value)
     return value
+
+
+def _item_cell(item: Any, received: Collection[str]) -> str:
+    if isinstance(item, dict) and "sha256" in item:
+        state = "" if item["sha256"] in received else ", not received"
+        return f"{item.get('name', '')} ({item['sha256']}{state})"
+    return str(item)
 
 
 _ARITHMETIC = re.compile(r"[+\-][\d\s.,()/+\-]*")  # a phone number or a signed number

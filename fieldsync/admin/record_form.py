@@ -158,6 +158,14 @@ class RecordFixForm(forms.Form):
             if name in hidden:
                 field = forms.CharField(label=field.label, required=False, disabled=True)
                 self.initial[name] = MASK
+            elif name in self.adapter.attachment_fields:
+                # Files arrive from the device that took them; a fix keeps the record's list.
+                field = forms.JSONField(
+                    label=field.label,
+                    required=False,
+                    disabled=True,
+                    help_text=_("Files come from the device that took them."),
+                )
             self.fields[name] = field
 
     def clean(self) -> dict[str, Any]:
@@ -193,6 +201,8 @@ class RecordFixForm(forms.Form):
         data = {}
         for name in self.fields:
             if name in self.hidden or name not in self.cleaned_data:
+                continue
+            if name in self.adapter.attachment_fields:
                 continue
             data[name] = _to_wire(model_field(self.adapter, name), self.cleaned_data[name])
         return data

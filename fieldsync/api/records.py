@@ -25,6 +25,7 @@ from fieldsync.api import writes
 from fieldsync.api.errors import APIError
 from fieldsync.api.pagination import KeysetPagination, RecordOrdering
 from fieldsync.api.schema import error_responses
+from fieldsync.attachments.access import attachments_received
 from fieldsync.models import Device, User
 from fieldsync.registry import SyncAdapter, Viewer, registry
 
@@ -53,7 +54,7 @@ def represent(adapter: SyncAdapter, instances: list[Any], viewer: Viewer) -> lis
     presented = adapter.present(instances, viewer)
     if adapter.reference:
         return presented
-    return [
+    records = [
         {
             "id": str(instance.pk),
             **wire,
@@ -63,6 +64,21 @@ def represent(adapter: SyncAdapter, instances: list[Any], viewer: Viewer) -> lis
         }
         for instance, wire in zip(instances, presented, strict=True)
     ]
+    if adapter.attachment_fields:
+        _add_missing_attachments(records, adapter.attachment_fields)
+    return records
+
+
+def _add_missing_attachments(records: list[dict[str, Any]], fields: tuple[str, ...]) -> None:
+    """Each record's `attachments_missing`: the files it names (in the fields this reader sees)
+    that the server has not received yet, found for the whole page in one query."""
+    named = {
+        id(record): [item["sha256"] for field in fields for item in record.get(field) or ()]
+        for record in records
+    }
+    received = attachments_received(sha for shas in named.values() for sha in shas)
+    for record in records:
+        record["attachments_missing"] = [sha for sha in named[id(record)] if sha not in received]
 
 
 class TokenRateThrottle(SimpleRateThrottle):

@@ -21,6 +21,20 @@ def record_state() -> dict[str, Any]:
     }
 
 
+def attachments_state() -> dict[str, Any]:
+    """What a record resource with attachment fields adds: the files not received yet."""
+    return {
+        "attachments_missing": serializers.ListField(
+            child=serializers.RegexField(r"^[0-9a-f]{64}$"),
+            read_only=True,
+            help_text=(
+                "SHA-256 of each file the record names (in the fields you see) that the "
+                "server has not received yet; it downloads once uploaded."
+            ),
+        )
+    }
+
+
 def record_id() -> dict[str, Any]:
     return {"id": serializers.UUIDField(read_only=True)}
 

@@ -67,6 +67,7 @@ def test_valid_accident_is_returned_canonical_with_defaults(surveyor: User) -> N
         "description": "",
         "reporting_organisation": "HALO",
         "reported_on": "2026-11-20",
+        "photos": [],
     }
     assert list(record) == list(adapter.writable_fields)
 

@@ -69,6 +69,8 @@ def test_valid_direct_victim_is_returned_canonical_with_defaults() -> None:
         "phone": "",
         "guardian_name": "Bounmy K.",
         "consent": "guardian",
+        "photos": [],
+        "consent_document": [],
     }
     assert list(record) == list(victims.writable_fields)
 
@@ -263,6 +265,7 @@ def test_valid_assistance_is_returned_canonical(reference: None) -> None:
         "unit": "leg",
         "cost_lak": "1500000.00",
         "notes": "",
+        "documents": [],
     }
     assert list(record) == list(assistance_adapter.writable_fields)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from fieldsync.api.schema import wire_serializer
-from fieldsync.api.serializers import record_id, record_state
+from fieldsync.api.serializers import attachments_state, record_id, record_state
 from victims.choices import PERSONAL_FIELDS, AgeGroup, Pillar
 from victims.sync import ASSISTANCE_FIELDS, VICTIM_FIELDS
 
@@ -23,11 +23,15 @@ VictimSerializer = wire_serializer(
             read_only=True, allow_null=True, help_text="Set on a duplicate: the victim kept."
         ),
         **record_state(),
+        **attachments_state(),
     },
 )
 
 AssistanceSerializer = wire_serializer(
-    "Assistance", ASSISTANCE_FIELDS, before=record_id(), after=record_state()
+    "Assistance",
+    ASSISTANCE_FIELDS,
+    before=record_id(),
+    after={**record_state(), **attachments_state()},
 )
 
 #: The body of POST and PUT (PATCH takes any of these fields).

@@ -178,6 +178,8 @@ def test_personal_fields_only_for_the_owning_surveyors_and_permitted_nra_staff(
                 "date_of_birth": None,
                 "phone": "+856 20 5555 1234",
                 "guardian_name": "Bounmy K.",
+                "photos": [],
+                "consent_document": [],
             }, role
         else:
             assert personal == dict.fromkeys(PERSONAL_FIELDS), role

@@ -62,9 +62,11 @@ def test_a_create_goes_through_the_write_path_with_history_and_audit(world: Worl
         "unit": "",
         "cost_lak": "1500000.00",
         "notes": "",
+        "documents": [],
         "version": 1,
         "deleted": False,
         "updated_at": body["updated_at"],
+        "attachments_missing": [],
     }
     (version,) = RecordVersion.objects.filter(record_id=body["id"])
     assert (version.source, version.op, version.version, version.user) == (

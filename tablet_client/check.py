@@ -22,6 +22,8 @@ class StoreView:
     #: changes not yet acknowledged by the server (the store has not converged while any)
     unsent: frozenset[Key]
     outbox: int
+    #: files still to upload (those the server refused are the surveyor's to see, not counted)
+    files_waiting: int = 0
 
 
 def store_view(store: LocalStore) -> StoreView:
@@ -43,6 +45,7 @@ def store_view(store: LocalStore) -> StoreView:
         unacknowledged=frozenset(unacknowledged),
         unsent=frozenset(unsent),
         outbox=len(store.batches("pending")),
+        files_waiting=len(store.files_pending()),
     )
 
 
@@ -52,6 +55,8 @@ def store_differences(tablet: LocalStore, fresh: LocalStore, *, limit: int = 10)
     problems: list[str] = []
     if mine.outbox:
         problems.append(f"{mine.outbox} batches still in the outbox")
+    if mine.files_waiting:
+        problems.append(f"{mine.files_waiting} files still to upload")
     for model, record_id in sorted(mine.unsent):
         problems.append(f"{model} {record_id}: changes not acknowledged")
     for key in sorted(mine.records.keys() - theirs.records.keys()):

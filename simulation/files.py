@@ -10,7 +10,7 @@ import random
 import numpy as np
 from PIL import Image, ImageDraw
 
-PHOTO_SIZE = (960, 720)
+PHOTO_SIZE = (1024, 768)
 
 
 def photo_jpeg(seed: int | str, *, size: tuple[int, int] = PHOTO_SIZE, quality: int = 85) -> bytes:
@@ -32,8 +32,11 @@ def photo_jpeg(seed: int | str, *, size: tuple[int, int] = PHOTO_SIZE, quality: 
     draw.ellipse(
         (cx - r, cy - r // 2, cx + r, cy + r // 2), fill=(70, 75, 60), outline=(20, 20, 20)
     )
-    noise = np.random.default_rng(rng.getrandbits(32)).normal(0.0, 14.0, (height, width, 3))
-    pixels = np.clip(np.asarray(image, dtype=np.float64) + noise, 0, 255).astype(np.uint8)
+    spread = rng.randint(14, 24)  # sensor noise: most of a photo's bytes, as in the field
+    noise = np.random.default_rng(rng.getrandbits(32)).integers(
+        -spread, spread + 1, (height, width, 3), dtype=np.int16
+    )
+    pixels = np.clip(np.asarray(image, dtype=np.int16) + noise, 0, 255).astype(np.uint8)
     out = io.BytesIO()
     Image.fromarray(pixels).save(out, format="JPEG", quality=quality)
     return out.getvalue()

@@ -23,9 +23,9 @@ class FieldCamera:
         self.report = report
 
     def accident(self, tablet: SimulatedTablet, accident_id: str) -> None:
-        """About half the sites are photographed: the site, and often the ordnance item."""
+        """Some sites are photographed: the site, and often the ordnance item."""
         camera = tablet.camera
-        if camera.random() >= 0.5:
+        if camera.random() >= 0.4:
             return
         shots = ["site"] + (["ordnance"] if camera.random() < 0.6 else [])
         for shot in shots:
@@ -63,7 +63,7 @@ class FieldCamera:
         self, tablet: SimulatedTablet, assistance_id: str, record: dict[str, Any]
     ) -> None:
         """Some referrals carry the referral letter."""
-        if record.get("status") != "referred" or tablet.camera.random() >= 0.3:
+        if record.get("status") != "referred" or tablet.camera.random() >= 0.2:
             return
         letter = document_pdf(
             "Referral letter",

@@ -142,8 +142,9 @@ class Uploader:
         return data
 
     def _create(self, pending: PendingFile) -> tuple[str, int]:
-        """`POST` a new upload, keep its URL before anything is sent, and learn its offset (the
-        full length at once when the server has the file: nothing needs sending)."""
+        """`POST` a new upload, keep its URL before anything is sent, and learn its offset from
+        the answer or a `HEAD` (the full length at once when the server has the file already:
+        nothing needs sending)."""
         reply = self.requester.call(
             "POST",
             ATTACHMENTS,
@@ -160,7 +161,9 @@ class Uploader:
             _unexpected(reply, "upload creation")
         url = str(upload_location(reply))
         self.store.file_set_upload(pending.sha256, url)
-        offset = self._offset(url)
+        offset = upload_offset(reply)  # tus servers may say it at once; else ask
+        if offset is None:
+            offset = self._offset(url)
         if offset is None:
             raise ClientBug(f"the upload just created at {url} is unknown to the server")
         return url, offset

@@ -19,7 +19,7 @@ THUMBNAIL_QUALITY = 80
 MAX_PIXELS = 50_000_000
 
 
-class NoThumbnail(Exception):  # noqa: N818 (a state, not a failure)
+class NoThumbnail(Exception):
     """The file is not an image, or cannot be read as one."""
 
 

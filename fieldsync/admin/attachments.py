@@ -64,7 +64,7 @@ def files_html(references: Sequence[Mapping[str, Any]], received: Iterable[str])
             items.append(
                 format_html(
                     '<li class="file file-image"><a href="{}" target="_blank" rel="noopener">'
-                    '<img src="{}" alt="{}" loading="lazy" width="160"></a><br>{}</li>',
+                    '<img src="{}" alt="{}" loading="lazy" width="160"></a>{}</li>',
                     file_url(sha),
                     file_url(sha, thumbnail=True),
                     name,

@@ -117,3 +117,18 @@ def test_reports_waiting_for_files_are_a_filter(reviewer_browser, report):
 
     assert [a.pk for a in waiting] == [report["accident"].pk]
     assert [a.pk for a in received] == [complete.pk]
+
+
+def test_a_victims_files_are_personal_on_its_page(staff_browser, reviewer_browser, report):
+    url = reverse("admin:victims_victim_change", args=[report["victim"].pk])
+    help_url = reverse("admin:victims_assistance_change", args=[report["assistance"].pk])
+
+    masked = staff_browser.get(url).content.decode()
+    full = reviewer_browser.get(url).content.decode()
+    assistance = staff_browser.get(help_url).content.decode()
+
+    face = reverse("admin-attachment", args=[sha(FACE)])
+    assert face not in masked and "face-of-the-child" not in masked
+    assert f'<img src="{face}?thumbnail=1"' in full
+    assert f'href="{reverse("admin-attachment", args=[sha(CONSENT)])}"' in full
+    assert "referral.pdf" in assistance

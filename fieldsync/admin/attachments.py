@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.db.models import Exists, OuterRef, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -24,7 +24,7 @@ from fieldsync.models import Attachment, AttachmentRef, User
 from fieldsync.registry import Viewer, registry
 
 
-def attachment_file_view(request: HttpRequest, sha256: str) -> HttpResponse:
+def attachment_file_view(request: HttpRequest, sha256: str) -> HttpResponseBase:
     """`/admin/attachments/<sha256>/` (`?thumbnail=1`): a file for a logged-in staff member."""
     if not isinstance(request.user, User):
         raise Http404

@@ -39,7 +39,7 @@ def accident_files_view(request: HttpRequest, model_admin: Any, accident_id: str
         r["sha256"] for instance, field in named for r in getattr(instance, field) or []
     )
     labels = {v.pk: victim_label(v, personal=personal) for v in victims}
-    sections = [
+    sections: list[dict[str, Any]] = [
         {"title": gettext("Accident report"), "files": files_html(accident.photos, received)}
     ]
     for victim in victims:

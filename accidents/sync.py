@@ -204,7 +204,7 @@ class AccidentAdapter(SyncAdapter):
         }
 
     def defaults(self, context: WriteContext) -> dict[str, Any]:
-        defaults = {
+        defaults: dict[str, Any] = {
             "date_precision": DatePrecision.DAY.value,
             "time_of_day": TimeOfDay.UNKNOWN.value,
             "village": "",

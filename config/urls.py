@@ -2,11 +2,18 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from fieldsync.admin import attachment_file_view
 from fieldsync.admin_login import admin_login
 from figures.admin import dashboard_view
 
 urlpatterns = [
     path("admin/login/", admin_login),  # throttled; the rest of the admin as usual
+    # A photo or document, with the same checks as the API's download (personal-data permission).
+    path(
+        "admin/attachments/<str:sha256>/",
+        admin.site.admin_view(attachment_file_view),
+        name="admin-attachment",
+    ),
     path("admin/dashboard/", admin.site.admin_view(dashboard_view), name="figures-dashboard"),
     # Where the dashboard used to be: bookmarks keep working.
     path(

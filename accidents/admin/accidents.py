@@ -42,8 +42,11 @@ from accidents.services import (
 from fieldsync.admin import (
     DateRangeFilter,
     LargeTableAdmin,
+    MissingFilesFilter,
     ReadOnlyAdmin,
     RecordHistoryAdmin,
+    files_field,
+    record_files_html,
 )
 from fieldsync.models import User
 from fieldsync.services.review import ReviewError
@@ -79,6 +82,7 @@ class AccidentAdmin(LargeTableAdmin, RecordHistoryAdmin, ReadOnlyAdmin):
         "device_category",
         "classification",
         "activity",
+        MissingFilesFilter,
         "is_deleted",
     )
     list_select_related = ("province", "district", "reporting_organisation")
@@ -87,6 +91,11 @@ class AccidentAdmin(LargeTableAdmin, RecordHistoryAdmin, ReadOnlyAdmin):
     search_fields = ("reference", "=id", "village")
     actions = ("verify_selected", "reject_selected", "export_selected_csv", "export_selected_xlsx")
     change_form_template = "admin/accidents/accident/change_form.html"
+    photos_files = files_field("photos", _("photos"))
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        fields = super().get_fields(request, obj)
+        return tuple("photos_files" if name == "photos" else name for name in fields)
 
     def get_changelist_instance(self, request: HttpRequest) -> Any:
         changelist = super().get_changelist_instance(request)
@@ -226,6 +235,7 @@ class AccidentAdmin(LargeTableAdmin, RecordHistoryAdmin, ReadOnlyAdmin):
             "accident": accident,
             "can_review": self.has_review_permission(request) and not accident.is_deleted,
             "victim_count": len(accident_victims().victims_of([accident.pk], direct_only=True)),
+            "accident_photos": record_files_html(accident, "photos"),
             "map_points_url": reverse("admin:accidents_accident_map_points")
             + "?"
             + urlencode({"province": accident.province_id}),

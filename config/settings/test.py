@@ -12,6 +12,7 @@ WHITENOISE_AUTOREFRESH = True
 if not env.str("DATA_DIR", default=""):  # noqa: F405
     import tempfile
 
-    STORAGES["attachments"]["OPTIONS"] = {  # noqa: F405
-        "location": tempfile.mkdtemp(prefix="fieldsync-attachments-")
+    STORAGES["attachments"] = {  # noqa: F405
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": tempfile.mkdtemp(prefix="fieldsync-attachments-")},
     }

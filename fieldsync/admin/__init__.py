@@ -14,6 +14,14 @@ from django.utils.translation import gettext_lazy as _
 
 # Imported for their registrations: the admin's autodiscovery imports only this package.
 from fieldsync.admin import accounts, changes, conflicts, inbox  # noqa: F401
+from fieldsync.admin.attachments import (
+    MissingFilesFilter,
+    attachment_file_view,
+    attachments_summary,
+    files_field,
+    files_html,
+    record_files_html,
+)
 from fieldsync.admin.base import (
     LargeTableAdmin,
     LargeTablePaginator,
@@ -43,15 +51,21 @@ __all__ = [
     "DateRangeFilter",
     "LargeTableAdmin",
     "LargeTablePaginator",
+    "MissingFilesFilter",
     "ReadOnlyAdmin",
     "RecordHistoryAdmin",
     "ReferenceRecordAdmin",
     "RefusedLookupsAdmin",
     "ReviewActionsAdmin",
     "admin_url_of",
+    "attachment_file_view",
+    "attachments_summary",
+    "files_field",
+    "files_html",
     "hide_personal_fields",
     "mask_personal_data",
     "masked_value",
     "personal_fields_of",
+    "record_files_html",
     "sees_personal_data",
 ]

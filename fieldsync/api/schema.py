@@ -234,6 +234,12 @@ class PushResultSerializer(serializers.Serializer):
 class PushResponseSerializer(serializers.Serializer):
     batch_id = serializers.UUIDField(read_only=True)
     results = PushResultSerializer(many=True, read_only=True)
+    attachments_missing = serializers.ListField(
+        child=serializers.RegexField(r"^[0-9a-f]{64}$"),
+        read_only=True,
+        help_text="SHA-256 of the files this batch's records name that the server has not "
+        "received: upload them over tus (`/api/v1/attachments/`). Computed at each answer.",
+    )
 
 
 class PullChangeSerializer(serializers.Serializer):

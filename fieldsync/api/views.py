@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 
 from fieldsync.api import schema
 from fieldsync.api.errors import RETRY_AFTER_SECONDS, APIError, error_body
+from fieldsync.attachments.access import attachments_missing, attachments_named_in
 from fieldsync.cursors import InvalidCursor, ResyncRequired
 from fieldsync.fields import ascii_natural
 from fieldsync.models import Device
@@ -177,7 +178,12 @@ class SyncPushView(APIView):
             batch_id=envelope["batch_id_uuid"],
             envelope={k: v for k, v in envelope.items() if k != "batch_id_uuid"},
         )
-        return Response(result.body, status=result.http_status)
+        body = result.body
+        if result.http_status == status.HTTP_200_OK:
+            # Asked now, not stored with the batch: a replay after the uploads says none.
+            named = attachments_named_in(envelope.get("records"))
+            body = {**body, "attachments_missing": attachments_missing(named)}
+        return Response(body, status=result.http_status)
 
     def _envelope(self, request: Request) -> dict[str, Any]:
         config = settings.FIELDSYNC

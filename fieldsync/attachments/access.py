@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
+from fieldsync.fields import FieldError, sha256_of
 from fieldsync.models import Attachment, AttachmentRef
 from fieldsync.registry import Viewer, registry
 
@@ -32,6 +34,25 @@ def attachment_visible_to(sha256: str, viewer: Viewer) -> bool:
             if records[str(instance.pk)] - hidden:
                 return True
     return False
+
+
+def attachments_named_in(records: Any) -> list[str]:
+    """The files a push's records name (upserts of models with attachment fields), in order;
+    whatever is not a well-formed reference is left to the record's validation."""
+    named: list[str] = []
+    for record in records if isinstance(records, list) else ():
+        if not isinstance(record, dict) or not isinstance(record.get("data"), dict):
+            continue
+        model = record.get("model")
+        adapter = registry.get(model) if isinstance(model, str) else None
+        for field in adapter.attachment_fields if adapter is not None else ():
+            items = record["data"].get(field)
+            for item in items if isinstance(items, list) else ():
+                try:
+                    named.append(sha256_of(item.get("sha256") if isinstance(item, dict) else None))
+                except FieldError:
+                    continue
+    return named
 
 
 def attachments_received(sha256s: Iterable[str]) -> set[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import FileResponse, HttpRequest, HttpResponseBase, HttpResponseNotModified
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.request import Request
@@ -30,7 +30,7 @@ NOT_FOUND = "No such file, or not one you may see."
 
 def attachment_response(
     request: HttpRequest, sha256: str, viewer: Viewer, *, thumbnail: bool
-) -> HttpResponse:
+) -> HttpResponseBase:
     """The file (or its thumbnail) for a reader who may see it; APIError 404 otherwise.
 
     A file the reader may not see and one that does not exist answer alike, so that a
@@ -68,7 +68,7 @@ def attachment_response(
     return _private(response)
 
 
-def _private(response: HttpResponse) -> HttpResponse:
+def _private(response: HttpResponseBase) -> HttpResponseBase:
     # Same bytes forever under this name; but who may read them can change: never shared caches.
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"

@@ -19,7 +19,7 @@ THUMBNAIL_QUALITY = 80
 MAX_PIXELS = 50_000_000
 
 
-class NoThumbnail(Exception):  # noqa: N818 (a state, not a failure)
+class NoThumbnail(Exception):
     """The file is not an image, or cannot be read as one."""
 
 
@@ -39,11 +39,13 @@ def thumbnail_open(attachment: Attachment) -> File:
 def _thumbnail_bytes(attachment: Attachment) -> bytes:
     with attachment_storage().open(file_name(attachment.sha256), "rb") as source:
         try:
-            image = Image.open(source)
-            if image.width * image.height > MAX_PIXELS:
+            opened = Image.open(source)
+            if opened.width * opened.height > MAX_PIXELS:
                 raise NoThumbnail("The image is too large to preview.")
-            image.draft("RGB", (THUMBNAIL_SIZE[0] * 2, THUMBNAIL_SIZE[1] * 2))  # JPEG: decode small
-            image = ImageOps.exif_transpose(image)
+            opened.draft(
+                "RGB", (THUMBNAIL_SIZE[0] * 2, THUMBNAIL_SIZE[1] * 2)
+            )  # JPEG: decode small
+            image = ImageOps.exif_transpose(opened)
             image.thumbnail(THUMBNAIL_SIZE)
             if image.mode != "RGB":
                 image = image.convert("RGB")

@@ -392,3 +392,43 @@ def test_cleaning_is_idempotent_and_survives_json(spec: Spec, data: st.DataObjec
     assert spec.clean(canonical) == canonical
     assert spec.clean(json.loads(json.dumps(canonical))) == canonical
     assert spec.to_wire(spec.to_model(canonical)) == canonical
+
+
+# -- attachment references -------------------------------------------------------------------
+def _ref(number: int, **changes: object) -> dict[str, object]:
+    return {"sha256": f"{number:064x}", "name": f"{number}.jpg", "content_type": "image/jpeg"} | (
+        changes
+    )
+
+
+def test_attachment_references_are_canonical_and_bounded() -> None:
+    from fieldsync.fields import AttachmentList, FieldError
+
+    spec = AttachmentList()
+
+    assert spec.missing() == []
+    assert spec.clean([_ref(10, sha256="A" * 64, extra="kept on the device")]) == [
+        {"sha256": "a" * 64, "name": "10.jpg", "content_type": "image/jpeg"}
+    ]
+    with pytest.raises(FieldError) as too_many:
+        spec.clean([_ref(n) for n in range(21)])
+    assert too_many.value.messages == ["Ensure this field has no more than 20 elements."]
+    with pytest.raises(FieldError) as wrong:
+        spec.clean(
+            [
+                {"name": "x.jpg"},
+                _ref(2, content_type="image/gif"),
+                _ref(3, name=""),
+                "photo.jpg",
+            ]
+        )
+    assert wrong.value.messages == [
+        'Item 1: "sha256" is required.',
+        'Item 1: "content_type" is required.',
+        'Item 2: "content_type" must be one of image/jpeg, image/png, image/webp, '
+        'application/pdf; got "image/gif".',
+        'Item 3: "name" must have 1 to 255 characters.',
+        'Item 4: Expected an object with "sha256", "name" and "content_type".',
+    ]
+    with pytest.raises(FieldError):
+        spec.clean({"sha256": "a" * 64})

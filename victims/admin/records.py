@@ -12,7 +12,8 @@ from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
 from accidents.admin.lists import ReceivedFilter, received_at
@@ -20,18 +21,22 @@ from fieldsync.admin import (
     MASK,
     DateRangeFilter,
     LargeTableAdmin,
+    MissingFilesFilter,
     ReadOnlyAdmin,
     RecordHistoryAdmin,
     ReferenceRecordAdmin,
+    files_field,
     hide_personal_fields,
     sees_personal_data,
 )
+from victims.admin.files import accident_files_view
 from victims.admin.victim_merge import VictimMergeAdmin
 from victims.choices import PERSONAL_FIELDS, AgeGroup
 from victims.models import Assistance, ServiceType, Victim
 
 hide_personal_fields("victim", PERSONAL_FIELDS)
 PERSONAL_TEXT_FIELDS = ("full_name", "date_of_birth", "phone", "guardian_name")  # searchable
+FILE_FIELDS = ("photos", "consent_document")
 
 
 @admin.register(ServiceType)
@@ -79,6 +84,7 @@ class VictimAdmin(VictimMergeAdmin, LargeTableAdmin, RecordHistoryAdmin, ReadOnl
         AgeGroupFilter,
         "civilian_status",
         "consent",
+        MissingFilesFilter,
         "is_deleted",
     )
     # The page's accidents in one query of their own: a join would be made over every victim
@@ -132,8 +138,24 @@ class VictimAdmin(VictimMergeAdmin, LargeTableAdmin, RecordHistoryAdmin, ReadOnl
 
     def _masked(self, request: HttpRequest, names: Sequence[Any]) -> tuple[str, ...]:
         if sees_personal_data(request):
-            return tuple(names)
+            return tuple(f"{name}_files" if name in FILE_FIELDS else name for name in names)
         return tuple(f"{name}_masked" if name in PERSONAL_FIELDS else name for name in names)
+
+    photos_files = files_field("photos", _("photos"))
+    consent_document_files = files_field("consent_document", _("consent document"))
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "accident-files/<uuid:accident_id>/",
+                self.admin_site.admin_view(self.accident_files),
+                name="victims_accident_files",
+            ),
+            *super().get_urls(),
+        ]
+
+    def accident_files(self, request: HttpRequest, accident_id: str) -> HttpResponse:
+        return accident_files_view(request, self, str(accident_id))
 
     @admin.display(description=_("accident"), ordering="accident__reference")
     def accident_reference(self, obj: Victim) -> str:
@@ -188,7 +210,13 @@ class AssistanceAdmin(LargeTableAdmin, RecordHistoryAdmin, ReadOnlyAdmin):
         "cost_lak",
         "is_deleted",
     )
-    list_filter = ("pillar", "status", "provider_organisation", "is_deleted")
+    list_filter = ("pillar", "status", "provider_organisation", MissingFilesFilter, "is_deleted")
+    documents_files = files_field("documents", _("documents"))
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        fields = super().get_fields(request, obj)
+        return tuple("documents_files" if name == "documents" else name for name in fields)
+
     list_select_related = ("service_type", "provider_organisation")
     list_prefetch_related = ("victim",)  # as for victims: no join over every row before the sort
     search_fields = ("=id", "=victim__id", "notes")

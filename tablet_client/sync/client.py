@@ -67,7 +67,7 @@ class TabletClient:
         self._offline = OfflineWork(
             store=store, clock=clock or (lambda: datetime.datetime.now(tz=datetime.UTC))
         )
-        self._files = LocalFiles(store=store, offline=self._offline)
+        self._files = LocalFiles(store=store, offline=self._offline, requester=self._requester)
         self._uploader = Uploader(
             store=store, requester=self._requester, stats=self.stats, chunk_size=chunk_size
         )
@@ -147,6 +147,11 @@ class TabletClient:
     def file(self, sha256: str) -> bytes | None:
         """A file's bytes, if this tablet holds them."""
         return self._files.data(sha256)
+
+    def download(self, sha256: str) -> bytes | None:
+        """A file a record names, fetched from the server if this tablet does not hold it
+        (None: not received there yet, or not for this user's eyes)."""
+        return self._files.download(sha256)
 
     def files_waiting(self) -> list[PendingFile]:
         """The files still to upload, in order."""

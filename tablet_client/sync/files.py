@@ -7,16 +7,19 @@ from __future__ import annotations
 from typing import Any
 
 from tablet_client.store import LocalStore
+from tablet_client.sync.contract import AuthRefused, ClientBug, reply_code, reply_detail
 from tablet_client.sync.offline import OfflineWork
-from tablet_client.sync.tus import ATTACHMENT_TYPES, MAX_ATTACHMENTS, sha256_hex
+from tablet_client.sync.retry import Requester
+from tablet_client.sync.tus import ATTACHMENT_TYPES, ATTACHMENTS, MAX_ATTACHMENTS, sha256_hex
 
 
 class LocalFiles:
-    """Attaching files to records, and reading them back."""
+    """Attaching files to records, reading them back, and fetching those taken elsewhere."""
 
-    def __init__(self, *, store: LocalStore, offline: OfflineWork) -> None:
+    def __init__(self, *, store: LocalStore, offline: OfflineWork, requester: Requester) -> None:
         self.store = store
         self.offline = offline
+        self.requester = requester
 
     def attach(
         self,
@@ -54,3 +57,26 @@ class LocalFiles:
     def data(self, sha256: str) -> bytes | None:
         """A file's bytes, if this tablet holds them."""
         return self.store.file_data(sha256)
+
+    def download(self, sha256: str) -> bytes | None:
+        """A file a pulled record names, from the tablet or else the server (`GET
+        /attachments/<sha256>/`), kept here once checked; None when the server has not
+        received it or this user may not see it (both `404`)."""
+        sha256 = sha256.lower()
+        held = self.store.file_data(sha256)
+        if held is not None:
+            return held
+        reply = self.requester.call("GET", f"{ATTACHMENTS}{sha256}/")
+        if reply.status == 404:
+            return None
+        if reply.status == 401:
+            raise AuthRefused(reply_code(reply), reply_detail(reply))
+        if reply.status != 200:
+            raise ClientBug(f"download answered {reply.status}: {reply.body}")
+        if sha256_hex(reply.content) != sha256:
+            raise ClientBug(f"the server's bytes for {sha256[:12]} do not match their sha256")
+        content_type = (reply.header("content-type") or "").split(";")[0].strip()
+        with self.store.atomic():
+            self.store.file_put(sha256, sha256[:16], content_type, reply.content)
+            self.store.file_uploaded(sha256)  # the server has it: nothing to send
+        return reply.content

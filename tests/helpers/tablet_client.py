@@ -28,9 +28,8 @@ def django_transport() -> httpx.MockTransport:
             content_type=request.headers.get("content-type", ""),
             **headers,
         )
-        return httpx.Response(
-            response.status_code, headers=dict(response.items()), content=response.content
-        )
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        return httpx.Response(response.status_code, headers=dict(response.items()), content=content)
 
     return httpx.MockTransport(handle)
 

@@ -29,6 +29,7 @@ from tests.helpers.tablet_client import ScriptedLink, Sleeps, django_transport
 pytestmark = pytest.mark.django_db
 MakeClient = Callable[..., TabletClient]
 CHUNK = 64 * 1024
+JPEG = "image/jpeg"
 
 
 def _scripted(make_client: MakeClient, **options: object) -> tuple[TabletClient, ScriptedLink]:
@@ -455,3 +456,44 @@ def test_a_file_that_is_not_an_image_or_pdf_is_refused_415_and_reported(
     assert problem.problem is not None and problem.problem.startswith("415")
     assert tablet.files_waiting() == []
     assert Attachment.objects.count() == 0
+
+
+def test_a_photo_another_tablet_took_is_downloaded_once_checked_and_kept(
+    make_client: MakeClient,
+) -> None:
+    # Given a photo uploaded by one HALO tablet, and a second HALO tablet that pulled its record
+    first = make_client("halo-1", chunk_size=CHUNK)
+    accident_id, data, sha256 = _photographed(first)
+    first.upload()
+    second, link = _scripted(make_client, username="halo-2")
+    second.pull()
+    assert (second.get("accident", accident_id) or {})["photos"][0]["sha256"] == sha256
+    assert second.file(sha256) is None
+
+    # When the second tablet opens the photo, twice
+    opened = [second.download(sha256), second.download(sha256)]
+
+    # Then it was fetched once, and is kept (nothing to upload)
+    assert opened == [data, data]
+    assert [m for m, path, _ in link.calls if sha256 in path] == ["GET"]
+    assert second.file(sha256) == data
+    assert second.files_waiting() == []
+
+
+def test_a_file_not_received_yet_is_not_downloaded(make_client: MakeClient) -> None:
+    # Given a record naming a photo that never left its tablet
+    first = make_client("halo-1", chunk_size=CHUNK)
+    accident_id = first.create("accident", accident()["data"])
+    reference = first.attach(
+        "accident", accident_id, "photos", photo_jpeg("kept"), name="k.jpg", content_type=JPEG
+    )
+    first.push()
+    second = make_client("halo-2")
+    second.pull()
+
+    # When another tablet asks for it
+    found = second.download(reference["sha256"])
+
+    # Then there is nothing yet
+    assert found is None
+    assert second.store.files() == []

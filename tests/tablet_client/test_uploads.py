@@ -16,7 +16,9 @@ from fieldsync.attachments.storage import attachment_storage, file_name
 from fieldsync.models import Attachment, Upload
 from simulation.files import document_pdf, photo_jpeg
 from tablet_client import (
+    FlakyTransport,
     HttpTransport,
+    LinkDown,
     LocalStore,
     Reply,
     SyncInterrupted,
@@ -497,3 +499,51 @@ def test_a_file_not_received_yet_is_not_downloaded(make_client: MakeClient) -> N
     # Then there is nothing yet
     assert found is None
     assert second.store.files() == []
+
+
+class Recording:
+    """The server end of a link, recording what reached it."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str, bytes | None, dict[str, str]]] = []
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: bytes | None = None,
+        params: Mapping[str, str] | None = None,
+        token: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Reply:
+        self.received.append((method, body, dict(headers or {})))
+        return Reply(204, None)
+
+
+def test_the_flaky_link_cuts_file_chunks_mid_way_and_only_file_chunks() -> None:
+    # Given a link that loses every request, cutting every file chunk it can
+    server = Recording()
+    link = FlakyTransport(server, drop_rate=0.99, seed="cut", response_share=0.0, cut_share=1.0)
+    chunk = bytes(range(256)) * 40
+    headers = {
+        "Tus-Resumable": "1.0.0",
+        "Upload-Offset": "0",
+        "Content-Type": "application/offset+octet-stream",
+        "Upload-Checksum": "sha256 AAAA",
+    }
+
+    # When a chunk and a batch of records are sent
+    with pytest.raises(LinkDown):
+        link.send("PATCH", "/api/v1/attachments/uploads/x/", body=chunk, headers=headers)
+    with pytest.raises(LinkDown):
+        link.send("POST", "/api/v1/sync/push/", body=b'{"records": []}')
+
+    # Then the server got the chunk's first part, without the checksum, and no records
+    [(method, arrived, sent)] = server.received
+    assert method == "PATCH"
+    assert arrived is not None and 0 < len(arrived) < len(chunk)
+    assert chunk.startswith(arrived)
+    assert "Upload-Checksum" not in sent
+    assert sent["Upload-Offset"] == "0"
+    assert (link.stats.requests, link.stats.lost_requests, link.stats.cut_bodies) == (2, 2, 1)

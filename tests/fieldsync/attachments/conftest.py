@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -97,3 +98,21 @@ class TusClient:
 @pytest.fixture
 def tus(make_tablet: Callable[..., Tablet], storage_dir: Path) -> TusClient:
     return TusClient(make_tablet())
+
+
+JS_DIR = Path(__file__).resolve().parents[2] / "js"
+
+
+@pytest.fixture(scope="session")
+def tus_js() -> Path:
+    """tests/js with its pinned node modules (`npm ci` from the committed lock file when they
+    are missing): the upload script to run with node."""
+    if not (JS_DIR / "node_modules" / "tus-js-client").exists():
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund"],
+            cwd=JS_DIR,
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+    return JS_DIR / "upload.mjs"

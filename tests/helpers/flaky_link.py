@@ -50,9 +50,7 @@ class CuttingProxy:
                 doomed = self.connections <= self.max_cuts
             upstream = socket.create_connection(("127.0.0.1", self.target_port))
             limit = self.after if doomed else None
-            threading.Thread(
-                target=self._pipe, args=(client, upstream, limit), daemon=True
-            ).start()
+            threading.Thread(target=self._pipe, args=(client, upstream, limit), daemon=True).start()
             threading.Thread(target=self._pipe, args=(upstream, client, None), daemon=True).start()
 
     def _pipe(self, source: socket.socket, sink: socket.socket, limit: int | None) -> None:

@@ -32,7 +32,7 @@ class Disconnecting(io.BytesIO):
     def __init__(self, data: bytes, keep: int) -> None:
         super().__init__(data[:keep])
 
-    def read(self, size: int = -1, /) -> bytes:
+    def read(self, size: int | None = -1, /) -> bytes:
         piece = super().read(size)
         if not piece:
             raise OSError("client disconnected")
@@ -104,7 +104,7 @@ def test_of_two_patches_at_the_same_offset_one_gets_409(tus: TusClient, storage_
     class Racing(io.BytesIO):
         """While this body is read, another request appends at the same offset."""
 
-        def read(self, size: int = -1, /) -> bytes:
+        def read(self, size: int | None = -1, /) -> bytes:
             if not inner:
                 inner.append(
                     upload_append(

@@ -531,6 +531,10 @@ def _run(only: list[str] | None, quick: bool, rows: list[Row]) -> None:
             rows += bench_flat(server.url, sizes)
     if selected("memory"):
         rows += bench_memory()
+    if selected("attachments"):
+        from benchmarks import bench_attachments
+
+        rows += bench_attachments.rows()
     if selected("figures"):
         from django.db import connections
 

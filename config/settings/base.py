@@ -228,6 +228,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "statistics-rebuild": {"task": "statistics_rebuild", "schedule": crontab(hour=2, minute=30)},
     # Imports: the content of uploaded files never imported is dropped after the retention period.
     "import-files-expire": {"task": "import_files_expire", "schedule": crontab(hour=3, minute=15)},
+    # Attachments: incomplete tus uploads past Upload-Expires, and their chunks, are removed.
+    "attachments-expire": {"task": "attachments_expire", "schedule": crontab(minute=20)},
 }
 
 LOGGING = {

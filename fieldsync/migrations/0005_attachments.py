@@ -54,6 +54,7 @@ class Migration(migrations.Migration):
                 ('length', models.PositiveBigIntegerField(verbose_name='length (bytes)')),
                 ('offset', models.PositiveBigIntegerField(default=0, verbose_name='bytes received')),
                 ('chunks', models.JSONField(blank=True, default=list)),
+                ('metadata', models.TextField(blank=True)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
                 ('expires_at', models.DateTimeField(db_index=True, verbose_name='expires at')),
                 ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='completed at')),

@@ -54,8 +54,10 @@ class Upload(models.Model):
     filetype = models.CharField(_("declared content type"), max_length=100)
     length = models.PositiveBigIntegerField(_("length (bytes)"))
     offset = models.PositiveBigIntegerField(_("bytes received"), default=0)
-    #: The stored chunks in order: [[offset, size], ...].
+    #: The stored chunks in order: [{"offset", "size", "name"}, ...] (name: in the storage).
     chunks = models.JSONField(default=list, blank=True)
+    #: `Upload-Metadata` as the client sent it: HEAD gives it back unchanged (tus 1.0.0).
+    metadata = models.TextField(blank=True)
     user = models.ForeignKey(
         "fieldsync.User", on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
     )

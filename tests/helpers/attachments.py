@@ -6,7 +6,9 @@ from __future__ import annotations
 import hashlib
 import io
 import random
+from functools import lru_cache
 
+import numpy as np
 from django.core.files.base import ContentFile
 from PIL import Image
 
@@ -64,3 +66,24 @@ def stored(content: bytes, content_type: str = "image/jpeg") -> Attachment:
     return Attachment.objects.create(
         sha256=sha256, size=len(content), content_type=content_type, name="upload"
     )
+
+
+@lru_cache(maxsize=4)
+def noisy_jpeg(width: int = 2000, height: int = 1500, seed: int = 1) -> bytes:
+    """A photo-sized JPEG of noise over a gradient: megabytes (about 3 at the default size), as
+    a phone camera gives, for the upload tests."""
+    rng = np.random.default_rng(seed)
+    gradient = np.linspace(0, 160, width, dtype=np.float32)[None, :, None]
+    pixels = np.clip(gradient + rng.normal(60, 50, (height, width, 3)), 0, 255).astype(np.uint8)
+    out = io.BytesIO()
+    Image.fromarray(pixels, "RGB").save(out, "JPEG", quality=95)
+    return out.getvalue()
+
+
+@lru_cache(maxsize=2)
+def small_png(seed: int = 2) -> bytes:
+    """A small PNG (a scanned signature, say): a few kilobytes."""
+    rng = np.random.default_rng(seed)
+    out = io.BytesIO()
+    Image.fromarray(rng.integers(0, 255, (40, 60, 3), dtype=np.uint8), "RGB").save(out, "PNG")
+    return out.getvalue()

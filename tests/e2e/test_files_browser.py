@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from accidents.models import Accident
+from fieldsync.models import Attachment, Role
+from fieldsync.services.accounts import account_create_or_update
+from tablet_client import FlakyTransport, HttpTransport, LocalStore, SyncInterrupted, TabletClient
 from tests.helpers.attachments import pdf_bytes, photo_bytes, reference, stored
 from tests.helpers.browser import LANGUAGES, browser_marks, field_office, screenshot, staff_page
 from tests.helpers.sync import PASSWORD, accident, assistance, victim
@@ -71,3 +75,49 @@ def test_a_report_shows_its_photos_and_its_gallery(
     assert gallery == [320, 240]  # the site photo, the child's (portrait)
     assert summary.startswith("4") and ("1" in summary.split(",")[1])
     assert documents == ["consent.pdf"]
+
+
+def test_a_photo_taken_offline_crosses_a_dropping_link_and_shows_on_the_report(
+    transactional_db, live_server, monkeypatch
+):
+    """The issue's promise, end to end: a surveyor records an accident and photographs the site
+    with no network; the tablet syncs over HTTP through a link that loses requests, answers and
+    cuts chunks mid-way; the photo arrives whole and NRA staff see it on the report's page."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    field_office()
+    account_create_or_update(
+        username="somchai", password=PASSWORD, role=Role.SURVEYOR, organisation_code="HALO"
+    )
+    link = FlakyTransport(HttpTransport(live_server.url), drop_rate=0.3, seed="photo")
+    tablet = TabletClient(
+        store=LocalStore(), transport=link, sleep=lambda _: None, chunk_size=64 * 1024, seed=1
+    )
+    tablet.enrol(username="somchai", password=PASSWORD, device_name="HALO tablet 3")
+    # offline: the report and its photo
+    report = tablet.create("accident", accident()["data"])
+    tablet.attach("accident", report, "photos", SITE, name="site.jpg", content_type="image/jpeg")
+    # back in coverage: sessions until everything is acknowledged (a session may die on the link)
+    for _ in range(30):
+        try:
+            tablet.sync()
+        except SyncInterrupted:
+            continue
+        if tablet.pending_count() == 0:
+            break
+    sha256 = reference(SITE, "")["sha256"]
+    assert tablet.pending_count() == 0
+    assert tablet.stats.file_resumes > 0 and link.stats.lost_requests > 0  # uploads broke off
+    assert Attachment.objects.get(pk=sha256).size == len(SITE)
+    reference_number = Accident.objects.get(pk=report).reference
+
+    with staff_page(live_server, "noy", PASSWORD) as page:
+        page.goto(f"{live_server.url}/admin/accidents/accident/{report}/change/")
+        page.wait_for_function(ALL_LOADED, arg="#accident-photos img")
+        widths = page.locator("#accident-photos img").evaluate_all(
+            "images => images.map(i => i.naturalWidth)"
+        )
+        heading = page.locator("#content").inner_text()
+        screenshot(page, "files", "photo-through-a-dropping-link", full_page=False)
+
+    assert widths == [320]
+    assert reference_number in heading

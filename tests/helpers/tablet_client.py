@@ -46,6 +46,7 @@ class ScriptedLink:
         self.inner = inner
         self.script = dict(script or {})
         self.calls: list[tuple[str, str, bytes | None]] = []
+        self.headers: list[dict[str, str]] = []  # each call's headers, as sent
 
     def send(
         self,
@@ -58,6 +59,7 @@ class ScriptedLink:
         headers: Mapping[str, str] | None = None,
     ) -> Reply:
         self.calls.append((method, path, body))
+        self.headers.append(dict(headers or {}))
         fault = self.script.get(len(self.calls))
         if isinstance(fault, Reply):
             return fault

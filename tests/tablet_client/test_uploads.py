@@ -107,36 +107,17 @@ def test_a_photo_taken_offline_is_named_in_its_record_and_reaches_the_server_who
 def test_every_tus_request_carries_the_protocol_version_and_each_chunk_its_checksum(
     make_client: MakeClient,
 ) -> None:
-    # Given a tablet whose requests are seen as sent
-    seen: list[tuple[str, dict[str, str]]] = []
-
-    class Watching:
-        def __init__(self, inner: Transport) -> None:
-            self.inner = inner
-
-        def send(
-            self,
-            method: str,
-            path: str,
-            *,
-            body: bytes | None = None,
-            params: Mapping[str, str] | None = None,
-            token: str | None = None,
-            headers: Mapping[str, str] | None = None,
-        ) -> Reply:
-            seen.append((method, dict(headers or {})))
-            return self.inner.send(
-                method, path, body=body, params=params, token=token, headers=headers
-            )
-
-    tablet = make_client(link=Watching, chunk_size=CHUNK)
+    # Given a tablet whose requests are seen as sent (a link with no fault scripted)
+    tablet, link = _scripted(make_client)
     _, data, sha256 = _photographed(tablet)
+    start = len(link.calls)
 
     # When the photo is uploaded
     tablet.upload()
 
     # Then creation names the file in the metadata, and every PATCH has its chunk's sha256
-    tus = [(method, headers) for method, headers in seen if "Tus-Resumable" in headers]
+    seen = [(call[0], headers) for call, headers in zip(link.calls, link.headers, strict=True)]
+    tus = [(method, headers) for method, headers in seen[start:] if "Tus-Resumable" in headers]
     assert [method for method, _ in tus][:2] == ["POST", "PATCH"]
     assert {headers["Tus-Resumable"] for _, headers in tus} == {"1.0.0"}
     create = tus[0][1]

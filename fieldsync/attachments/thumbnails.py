@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import struct
 
 from django.core.files.base import ContentFile, File
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -51,7 +52,18 @@ def _thumbnail_bytes(attachment: Attachment) -> bytes:
                 image = image.convert("RGB")
             out = io.BytesIO()
             image.save(out, "JPEG", quality=THUMBNAIL_QUALITY, optimize=True)
-        except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
+        except (
+            UnidentifiedImageError,
+            OSError,
+            ValueError,
+            SyntaxError,  # Pillow's word for a broken PNG chunk
+            EOFError,
+            IndexError,
+            KeyError,
+            TypeError,
+            struct.error,
+            Image.DecompressionBombError,
+        ) as error:
             logger.warning("no thumbnail for attachment %s: %s", attachment.sha256, error)
             raise NoThumbnail("The image cannot be read.") from error
     return out.getvalue()

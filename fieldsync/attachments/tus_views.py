@@ -140,6 +140,10 @@ class UploadCreateView(TusView):
         for key in tus.REQUIRED_METADATA:
             if not metadata.get(key):
                 raise APIError(400, "invalid_metadata", f'Upload-Metadata must carry "{key}".')
+            if "\x00" in metadata[key]:  # the database refuses NUL in text
+                raise APIError(
+                    400, "invalid_metadata", f'Upload-Metadata "{key}" holds a null character.'
+                )
         if not SHA256_HEX.fullmatch(metadata["sha256"]):
             raise APIError(
                 400, "invalid_metadata", 'Upload-Metadata "sha256" must be 64 hexadecimal digits.'

@@ -242,7 +242,9 @@ def inbox_record_fix(*, inbox_record_id: int, data: Mapping[str, Any], by: User)
     current = adapter.queryset().filter(pk=record_id).first()
     fixed = dict(data)
     hidden = adapter.hidden_fields(current or adapter.model(pk=record_id), Viewer.for_user(by))
-    for name in hidden:  # what the reviewer was shown masked, they cannot have meant to change
+    # What the reviewer was shown masked, they cannot have meant to change; the files a record
+    # names come from the device that took them (the form shows them, never edits them).
+    for name in (*hidden, *adapter.attachment_fields):
         fixed.pop(name, None)
         if name in sent:
             fixed[name] = sent[name]

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from accidents.models import Accident
-from fieldsync.models import InboxRecord
+from fieldsync.models import AttachmentRef, InboxRecord
 from tests.helpers.admin import form_post
 from tests.helpers.sync import accident, victim
 
@@ -166,3 +166,25 @@ def test_a_rejected_victim_names_its_accident(tablet, reviewer_browser):
     [link] = page.context["links"]
     assert (link.kind, link.summary) == ("accident", reference)
     assert f'<a href="{link.url}">{reference}</a>' in page.content.decode()
+
+
+def test_a_fix_keeps_the_files_the_tablet_named(tablet, reviewer_browser):
+    # given a rejected report naming two photos (not uploaded yet)
+    photos = [
+        {"sha256": "a" * 64, "name": "site.jpg", "content_type": "image/jpeg"},
+        {"sha256": "b" * 64, "name": "BLU-26.jpg", "content_type": "image/jpeg"},
+    ]
+    report = accident(district="0101", photos=photos)
+    assert tablet.push_ok([report])[0]["status"] == "rejected"
+    record = InboxRecord.objects.get(record_id=report["id"])
+    url = reverse("admin:fieldsync_inboxrecord_fix", args=[record.pk])
+    initial = reviewer_browser.get(url).context["form"].initial
+
+    # when staff fix the district and apply
+    response = reviewer_browser.post(url, form_post({**initial, "district": "0901"}))
+
+    # then the stored report names the tablet's photos, and the server knows it waits for them
+    assert response.status_code == 302
+    assert Accident.objects.get(pk=report["id"]).photos == photos
+    refs = AttachmentRef.objects.filter(record_id=report["id"]).values_list("sha256", flat=True)
+    assert sorted(refs) == ["a" * 64, "b" * 64]

@@ -125,6 +125,22 @@ def test_post_without_a_required_metadata_key_names_it(tus: TusClient, missing: 
     assert Upload.objects.count() == 0
 
 
+def test_a_file_name_with_a_null_character_is_refused(tus: TusClient) -> None:
+    values = {"sha256": sha256_hex(PHOTO), "filename": "a\x00.jpg", "filetype": "image/jpeg"}
+
+    response = tus.client.post(
+        "/api/v1/attachments/",
+        **tus.headers(HTTP_UPLOAD_LENGTH=str(len(PHOTO)), HTTP_UPLOAD_METADATA=metadata(**values)),
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "invalid_metadata",
+        "detail": 'Upload-Metadata "filename" holds a null character.',
+    }
+    assert Upload.objects.count() == 0
+
+
 def test_post_of_a_type_not_taken_is_415(tus: TusClient) -> None:
     response = tus.create(b"hello", filetype="text/plain")
 

@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 
 from fieldsync.api import schema
 from fieldsync.api.errors import RETRY_AFTER_SECONDS, APIError, error_body
-from fieldsync.attachments.access import attachments_missing, attachments_named_in
+from fieldsync.attachments.access import batch_attachments_missing
 from fieldsync.cursors import InvalidCursor, ResyncRequired
 from fieldsync.fields import ascii_natural
 from fieldsync.models import Device
@@ -181,8 +181,8 @@ class SyncPushView(APIView):
         body = result.body
         if result.http_status == status.HTTP_200_OK:
             # Asked now, not stored with the batch: a replay after the uploads says none.
-            named = attachments_named_in(envelope.get("records"))
-            body = {**body, "attachments_missing": attachments_missing(named)}
+            missing = batch_attachments_missing(envelope.get("records"))
+            body = {**body, "attachments_missing": missing}
         return Response(body, status=result.http_status)
 
     def _envelope(self, request: Request) -> dict[str, Any]:

@@ -36,6 +36,11 @@ def attachment_visible_to(sha256: str, viewer: Viewer) -> bool:
     return False
 
 
+def batch_attachments_missing(records: Any) -> list[str]:
+    """The files a push's records name that the server lacks (the push answer's list)."""
+    return attachments_missing(attachments_named_in(records))
+
+
 def attachments_named_in(records: Any) -> list[str]:
     """The files a push's records name (upserts of models with attachment fields), in order;
     whatever is not a well-formed reference is left to the record's validation."""
@@ -68,18 +73,3 @@ def attachments_missing(sha256s: Iterable[str]) -> list[str]:
     ordered = list(dict.fromkeys(sha256s))
     received = attachments_received(ordered)
     return [sha for sha in ordered if sha not in received]
-
-
-def record_attachments_missing(model: str, record_ids: Iterable[str]) -> dict[str, list[str]]:
-    """Record id -> the files it names that have not arrived (records missing none left out)."""
-    refs = list(
-        AttachmentRef.objects.filter(model=model, record_id__in=list(record_ids))
-        .order_by("record_id", "field", "sha256")
-        .values_list("record_id", "sha256")
-    )
-    received = attachments_received(sha for _, sha in refs)
-    missing: dict[str, list[str]] = {}
-    for record_id, sha in refs:
-        if sha not in received:
-            missing.setdefault(str(record_id), []).append(sha)
-    return missing

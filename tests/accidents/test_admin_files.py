@@ -132,3 +132,14 @@ def test_a_victims_files_are_personal_on_its_page(staff_browser, reviewer_browse
     assert f'<img src="{face}?thumbnail=1"' in full
     assert f'href="{reverse("admin-attachment", args=[sha(CONSENT)])}"' in full
     assert "referral.pdf" in assistance
+
+
+def test_whether_a_victims_files_arrived_is_personal_too(staff_browser, reviewer_browser, report):
+    listing = reverse("admin:victims_victim_changelist")
+
+    masked = staff_browser.get(listing)
+    full = reviewer_browser.get(listing, {"files": "missing"})
+
+    assert "Some not received yet" not in masked.content.decode()
+    assert staff_browser.get(listing, {"files": "missing"}).status_code == 302  # refused lookup
+    assert list(full.context["cl"].result_list) == []  # the child's files have all arrived

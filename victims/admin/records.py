@@ -125,6 +125,12 @@ class VictimAdmin(VictimMergeAdmin, LargeTableAdmin, RecordHistoryAdmin, ReadOnl
     def get_list_display(self, request: HttpRequest) -> tuple[str, ...]:
         return self._masked(request, self.list_display)
 
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        # A victim's files are personal: whether they have arrived is too.
+        if sees_personal_data(request):
+            return self.list_filter
+        return tuple(f for f in self.list_filter if f is not MissingFilesFilter)
+
     def get_search_fields(self, request: HttpRequest) -> tuple[str, ...]:
         if sees_personal_data(request):
             return tuple(self.search_fields)

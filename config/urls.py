@@ -29,6 +29,7 @@ urlpatterns = [
     path("api/v1/", include("victims.api.urls")),
     path("api/v1/statistics/", include("figures.api.urls")),
     path("api/v1/", include("exchange.urls")),  # exports/<records>.<csv|xlsx>
+    path("openrosa/", include("odk.urls")),  # ODK Collect and KoboCollect
 ]
 
 handler400 = "fieldsync.api.errors.bad_request"

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "victims",
     "figures",
     "exchange",
+    "odk",
     "simulation",
     # After the project's apps, so their admin templates (header, index) override the admin's;
     # the site groups its pages by task (config.admin_site).

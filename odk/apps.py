@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OdkConfig(AppConfig):
+    """ODK Collect and KoboCollect over OpenRosa: generated forms, engine-reconciled submissions."""
+
+    name = "odk"
+    verbose_name = _("ODK Collect")
+    default_auto_field = "django.db.models.BigAutoField"

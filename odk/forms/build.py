@@ -17,7 +17,8 @@ from django.utils.translation import override
 from pyxform.xls2xform import convert
 
 from odk.forms.reference import ReferenceRows, reference_rows
-from odk.forms.xlsform import FORMS, XLSForm, columns
+from odk.forms.rows import XLSForm, columns
+from odk.forms.xlsform import FORMS
 
 #: Bump when the generator's output changes for the same data (a new question, a new rule).
 GENERATOR_VERSION = "1"

@@ -8,7 +8,7 @@ server provides (gunicorn marks it `wsgi.input_terminated`), within the same lim
 from __future__ import annotations
 
 import tempfile
-from typing import IO
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
@@ -79,7 +79,7 @@ def _chunked(request: HttpRequest) -> bool:
     return "chunked" in encoding and bool(request.META.get("wsgi.input_terminated"))
 
 
-def _chunked_parse(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _chunked_parse(request: HttpRequest) -> tuple[Any, Any]:
     limit = submission_max_bytes()
     stream = request.META["wsgi.input"]
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)  # noqa: SIM115  (request-long)
@@ -92,4 +92,5 @@ def _chunked_parse(request: HttpRequest):  # type: ignore[no-untyped-def]
     spool.seek(0)
     request._files_spool = spool  # type: ignore[attr-defined]  # closed with the request
     meta = {**request.META, "CONTENT_LENGTH": str(size)}
-    return MultiPartParser(meta, spool, request.upload_handlers, request.encoding).parse()
+    body: Any = spool
+    return MultiPartParser(meta, body, request.upload_handlers, request.encoding).parse()

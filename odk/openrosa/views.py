@@ -115,7 +115,9 @@ def _language() -> str:
 @openrosa_view("HEAD", "GET", "POST")
 def submission(request: HttpRequest, caller: Caller, base: str) -> HttpResponse:
     if request.method != "POST":  # Collect asks first where to send, and how much at once
-        return openrosa_headers(HttpResponse(status=204))
+        response = HttpResponse(status=204)
+        del response["Content-Type"]
+        return openrosa_headers(response)
     try:
         xml, parts = submission_parts(request)
     except BodyTooLarge as too_large:

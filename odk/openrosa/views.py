@@ -18,7 +18,7 @@ from odk.forms.media import media_file
 from odk.openrosa import documents
 from odk.openrosa.auth import Caller, Refused, caller_of
 from odk.openrosa.bodies import BodyTooLarge, submission_parts
-from odk.openrosa.responses import message_response, openrosa_headers, xml_response
+from odk.openrosa.responses import XML_TYPE, message_response, openrosa_headers, xml_response
 from odk.submissions.answer import problem_message, success_message
 from odk.submissions.services import forms_for, submission_receive
 
@@ -77,7 +77,8 @@ def form_xml(request: HttpRequest, caller: Caller, base: str, form_id: str) -> H
     form = form_definition(form_id) if form_id in forms_for(caller.user) else None
     if form is None:
         return _not_found()
-    return xml_response(form.xml.removeprefix('<?xml version="1.0"?>').lstrip())
+    # Exactly the bytes the form list's md5 hash is of.
+    return openrosa_headers(HttpResponse(form.xml.encode("utf-8"), content_type=XML_TYPE))
 
 
 @openrosa_view("GET", "HEAD")

@@ -57,7 +57,7 @@ ADULT = {
 
 
 def _elements(answers: dict[str, Any]) -> str:
-    out = []
+    out: list[str] = []
     for name, value in answers.items():
         if isinstance(value, list):  # a repeat: one element per instance
             out.extend(f"<{name}>{_elements(item)}</{name}>" for item in value)

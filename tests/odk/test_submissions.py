@@ -29,7 +29,7 @@ def sha256_of(content: bytes) -> str:
 
 
 def _message(response) -> str:
-    return ET.fromstring(response.content).findtext(f"{RESPONSE}message")  # noqa: S314
+    return ET.fromstring(response.content).findtext(f"{RESPONSE}message") or ""  # noqa: S314
 
 
 def _pulled(tablet) -> dict[str, dict]:
@@ -261,8 +261,8 @@ def test_an_edit_of_a_field_changed_on_the_server_is_a_conflict_for_review(
 def test_a_victim_removed_in_an_edit_is_deleted(client: Client, make_user) -> None:
     make_user("surveyor-halo")
     original, edit = uuid.uuid4(), uuid.uuid4()
-    child = {**CHILD, "victim_id": uuid.uuid4(), "assistance_id": uuid.uuid4()}
-    adult = {**ADULT, "victim_id": uuid.uuid4()}
+    child: dict = {**CHILD, "victim_id": uuid.uuid4(), "assistance_id": uuid.uuid4()}
+    adult: dict = {**ADULT, "victim_id": uuid.uuid4()}
     submit(
         client,
         instance_xml("uxo_accident", accident_answers(child, adult), instance_id=original),
@@ -411,7 +411,7 @@ def test_nothing_personal_reaches_the_logs(client: Client, make_user, caplog) ->
 
 def test_a_consent_document_pdf_is_kept_as_a_personal_attachment(client: Client, make_user) -> None:
     make_user("surveyor-halo")
-    child = {**CHILD, "victim_id": uuid.uuid4(), "consent_document": "consent.pdf"}
+    child: dict = {**CHILD, "victim_id": uuid.uuid4(), "consent_document": "consent.pdf"}
     document = pdf_bytes()
 
     submit(

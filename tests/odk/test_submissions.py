@@ -425,3 +425,128 @@ def test_a_consent_document_pdf_is_kept_as_a_personal_attachment(client: Client,
     assert stored.consent_document == [
         {"sha256": sha256_of(document), "name": "consent.pdf", "content_type": "application/pdf"}
     ]
+
+
+def _accident_with_referral(client: Client) -> tuple[str, str]:
+    child: dict = {**CHILD, "victim_id": uuid.uuid4(), "assistance_id": uuid.uuid4()}
+    submit(
+        client,
+        instance_xml("uxo_accident", accident_answers(child), instance_id=uuid.uuid4()),
+        auth=basic("surveyor-halo"),
+    )
+    return str(child["victim_id"]), str(child["assistance_id"])
+
+
+def test_a_new_assistance_record_takes_the_instance_id(client: Client, make_user) -> None:
+    make_user("surveyor-halo")
+    victim_id, _referral = _accident_with_referral(client)
+    instance = uuid.uuid4()
+    answers = {
+        "victim": victim_id,
+        "pillar": "psychosocial",
+        "service_type": "counselling",
+        "provider_organisation": "HI",
+        "status": "in_progress",
+        "started_on": "2026-11-25",
+        "quantity": "3",
+        "unit": "sessions",
+        "cost_lak": "150000",
+        "notes": "Weekly at the district hospital.",
+    }
+
+    response = submit(
+        client,
+        instance_xml("uxo_assistance", answers, instance_id=instance),
+        auth=basic("surveyor-halo"),
+    )
+
+    stored = Assistance.objects.get(pk=instance)
+    assert response.status_code == 201
+    assert _message(response) == "Received: 1 assistance record."
+    assert (str(stored.victim_id), stored.status, str(stored.cost_lak), stored.unit) == (
+        victim_id,
+        "in_progress",
+        "150000.00",
+        "sessions",
+    )
+
+
+def test_a_partner_completes_a_referral_chosen_from_the_list(client: Client, make_user) -> None:
+    make_user("surveyor-halo")
+    make_user("cope", role=Role.PARTNER, organisation="COPE")
+    victim_id, referral_id = _accident_with_referral(client)
+    answers = {
+        "victim": victim_id,
+        "assistance_id": referral_id,
+        "base_version": "1",
+        "status": "completed",
+        "started_on": "2026-11-26",
+        "completed_on": "2026-12-01",
+    }
+
+    response = submit(
+        client,
+        instance_xml("uxo_assistance", answers, instance_id=uuid.uuid4()),
+        auth=basic("cope"),
+    )
+
+    stored = Assistance.objects.get(pk=referral_id)
+    assert response.status_code == 201
+    assert (stored.status, stored.version, stored.pillar, stored.provider_organisation_id) == (
+        "completed",
+        2,
+        "physical_rehabilitation",
+        "COPE",
+    )
+
+
+def test_an_update_on_an_old_version_of_a_changed_status_is_a_conflict(
+    client: Client, make_user, make_tablet
+) -> None:
+    make_user("surveyor-halo")
+    make_user("cope", role=Role.PARTNER, organisation="COPE")
+    victim_id, referral_id = _accident_with_referral(client)
+    staff = make_tablet("nra-officer", role=Role.NRA_STAFF, organisation="NRA")
+    staff.push_ok([assistance(victim_id, referral_id, base_version=1, status="cancelled")])
+    answers = {
+        "victim": victim_id,
+        "assistance_id": referral_id,
+        "base_version": "1",
+        "status": "in_progress",
+    }
+
+    response = submit(
+        client,
+        instance_xml("uxo_assistance", answers, instance_id=uuid.uuid4()),
+        auth=basic("cope"),
+    )
+
+    assert "NRA staff will review an assistance record" in _message(response)
+    assert "(status)" in _message(response)
+    assert Assistance.objects.get(pk=referral_id).status == "cancelled"
+
+
+def test_a_partner_writing_for_a_victim_out_of_its_view_is_refused_and_kept(
+    client: Client, make_user
+) -> None:
+    make_user("surveyor-halo")
+    make_user("hi", role=Role.PARTNER, organisation="HI")
+    victim_id, _referral = _accident_with_referral(client)  # referred to COPE, not HI
+    instance = uuid.uuid4()
+    answers = {
+        "victim": victim_id,
+        "pillar": "psychosocial",
+        "provider_organisation": "HI",
+        "status": "needed",
+    }
+
+    response = submit(
+        client,
+        instance_xml("uxo_assistance", answers, instance_id=instance),
+        auth=basic("hi"),
+    )
+
+    assert response.status_code == 201
+    assert "NRA staff will review an assistance record" in _message(response)
+    assert not Assistance.objects.filter(pk=instance).exists()
+    assert InboxRecord.objects.get(record_id=str(instance)).status == "rejected"

@@ -3,10 +3,13 @@ media, submission. Thin: authenticate, call one selector or service, write the X
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -23,6 +26,8 @@ from odk.submissions.answer import problem_message, success_message
 from odk.submissions.services import forms_for, submission_receive
 
 View = Callable[..., HttpResponse]
+logger = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 30
 
 
 def openrosa_view(*methods: str) -> Callable[[View], View]:
@@ -57,6 +62,13 @@ def _base(request: HttpRequest, token: str | None) -> str:
     """The absolute server URL this caller uses (the token URL keeps its token)."""
     path = reverse("odk-key-root", kwargs={"token": token}) if token else reverse("odk-root")
     return request.build_absolute_uri(path)
+
+
+def _unavailable(message: str) -> HttpResponse:
+    """503 with Retry-After: Collect keeps the form as not sent, and the surveyor sends again."""
+    response = message_response(message, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def _not_found() -> HttpResponse:
@@ -119,6 +131,8 @@ def submission(request: HttpRequest, caller: Caller, base: str) -> HttpResponse:
         response = HttpResponse(status=204)
         del response["Content-Type"]
         return openrosa_headers(response)
+    if settings.FIELDSYNC["MAINTENANCE"]:
+        return _unavailable(_("The server is in maintenance; Collect keeps the form. Send later."))
     try:
         xml, parts = submission_parts(request)
     except BodyTooLarge as too_large:
@@ -128,7 +142,11 @@ def submission(request: HttpRequest, caller: Caller, base: str) -> HttpResponse:
             _("The submission has no xml_submission_file part: it is not an XForm instance."),
             status=400,
         )
-    received = submission_receive(user=caller.user, device=caller.device, xml=xml, parts=parts)
+    try:
+        received = submission_receive(user=caller.user, device=caller.device, xml=xml, parts=parts)
+    except (OperationalError, InterfaceError):
+        logger.warning("odk submission: database unavailable")
+        return _unavailable(_("The server cannot store forms right now. Send again later."))
     if received.status != 201:
         return message_response(problem_message(received), status=received.status)
     return message_response(success_message(received), status=201, nature="submit_success")

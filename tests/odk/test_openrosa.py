@@ -8,11 +8,14 @@ import uuid
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.conf import settings
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from fieldsync.models import Device, LoginFailure, Role
 from fieldsync.services.auth import token_hash
 from odk.forms.build import form_definition
+from odk.models import Submission
 from tests.odk.instances import ADULT, accident_answers, basic, instance_xml, submit
 
 LIST = "{http://openrosa.org/xforms/xformsList}"
@@ -160,7 +163,7 @@ def test_head_submission_announces_the_size_limit(client: Client, make_user) -> 
 
 @override_settings(
     FIELDSYNC={
-        **__import__("django.conf").conf.settings.FIELDSYNC,
+        **settings.FIELDSYNC,
         "ODK_SUBMISSION_MAX_BYTES": 2000,
     }
 )
@@ -172,7 +175,7 @@ def test_a_submission_over_the_limit_is_413_and_stores_nothing(client: Client, m
 
     assert response.status_code == 413
     assert "larger than the server takes (2000 bytes)" in _message(response)
-    assert not __import__("odk.models").models.Submission.objects.exists()
+    assert not Submission.objects.exists()
 
 
 def test_a_token_url_authenticates_as_its_device_and_keeps_the_token_in_urls(
@@ -195,7 +198,7 @@ def test_a_revoked_or_unknown_token_is_401(client: Client, make_user) -> None:
         user=user,
         name="lost phone",
         token_hash=token_hash("lost"),
-        revoked_at=__import__("django.utils.timezone").utils.timezone.now(),
+        revoked_at=timezone.now(),
     )
 
     revoked = client.get("/openrosa/key/lost/formList")
@@ -213,3 +216,16 @@ def test_a_method_the_address_does_not_take_is_405_in_openrosa(client: Client) -
     assert response.status_code == 405
     assert response["Allow"] == "HEAD, GET, POST"
     assert _message(response) == "This address does not take DELETE."
+
+
+def test_in_maintenance_a_submission_is_503_with_retry_after(client: Client, make_user) -> None:
+    make_user("surveyor-halo")
+    xml = instance_xml("uxo_accident", accident_answers(ADULT), instance_id=uuid.uuid4())
+
+    with override_settings(FIELDSYNC={**settings.FIELDSYNC, "MAINTENANCE": True}):
+        response = submit(client, xml, auth=basic("surveyor-halo"))
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "maintenance" in _message(response)
+    assert not Submission.objects.exists()

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -37,25 +38,35 @@ def openrosa_view(*methods: str) -> Callable[[View], View]:
         @csrf_exempt
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, token: str | None = None, **kwargs: Any):
-            if request.method not in methods:
-                response = message_response(
-                    _("This address does not take %(method)s.") % {"method": request.method},
-                    status=405,
-                )
-                response["Allow"] = ", ".join(methods)
-                return response
-            try:
-                caller = caller_of(request, token)
-            except Refused as refused:
-                response = message_response(refused.message, status=refused.status)
-                for header, value in refused.headers.items():
-                    response[header] = value
-                return response
-            return view(request, caller, _base(request, token), *args, **kwargs)
+            with translation.override(_language_of(request)):
+                if request.method not in methods:
+                    response = message_response(
+                        _("This address does not take %(method)s.") % {"method": request.method},
+                        status=405,
+                    )
+                    response["Allow"] = ", ".join(methods)
+                    return response
+                try:
+                    caller = caller_of(request, token)
+                except Refused as refused:
+                    response = message_response(refused.message, status=refused.status)
+                    for header, value in refused.headers.items():
+                        response[header] = value
+                    return response
+                return view(request, caller, _base(request, token), *args, **kwargs)
 
         return wrapped
 
     return decorate
+
+
+def _language_of(request: HttpRequest) -> str:
+    """Accept-Language when the client sends one, else the field teams' language (ODK Collect
+    sends none: `ODK_LANGUAGE`, Lao by default)."""
+    if request.META.get("HTTP_ACCEPT_LANGUAGE"):
+        return translation.get_language() or settings.LANGUAGE_CODE
+    language: str = settings.FIELDSYNC["ODK_LANGUAGE"]
+    return language
 
 
 def _base(request: HttpRequest, token: str | None) -> str:

@@ -99,7 +99,11 @@ def accident_answers(*victims: dict[str, Any], **changes: Any) -> dict[str, Any]
 
 def basic(username: str, password: str = PASSWORD) -> dict[str, str]:
     token = base64.b64encode(f"{username}:{password}".encode()).decode()
-    return {"HTTP_AUTHORIZATION": f"Basic {token}", "HTTP_X_OPENROSA_VERSION": "1.0"}
+    return {
+        "HTTP_AUTHORIZATION": f"Basic {token}",
+        "HTTP_X_OPENROSA_VERSION": "1.0",
+        "HTTP_ACCEPT_LANGUAGE": "en",  # Collect sends none: the answer would be in Lao
+    }
 
 
 def submit(

@@ -39,7 +39,9 @@ def _message(response) -> str:
 
 
 def test_a_request_without_credentials_is_challenged_with_basic(client: Client) -> None:
-    response = client.get("/openrosa/formList", HTTP_X_OPENROSA_VERSION="1.0")
+    response = client.get(
+        "/openrosa/formList", HTTP_X_OPENROSA_VERSION="1.0", HTTP_ACCEPT_LANGUAGE="en"
+    )
 
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == 'Basic realm="fieldsync", charset="UTF-8"'
@@ -201,8 +203,8 @@ def test_a_revoked_or_unknown_token_is_401(client: Client, make_user) -> None:
         revoked_at=timezone.now(),
     )
 
-    revoked = client.get("/openrosa/key/lost/formList")
-    unknown = client.get("/openrosa/key/nothing/formList")
+    revoked = client.get("/openrosa/key/lost/formList", HTTP_ACCEPT_LANGUAGE="en")
+    unknown = client.get("/openrosa/key/nothing/formList", HTTP_ACCEPT_LANGUAGE="en")
 
     assert revoked.status_code == 401
     assert "revoked" in _message(revoked)
@@ -211,7 +213,7 @@ def test_a_revoked_or_unknown_token_is_401(client: Client, make_user) -> None:
 
 
 def test_a_method_the_address_does_not_take_is_405_in_openrosa(client: Client) -> None:
-    response = client.delete("/openrosa/submission")
+    response = client.delete("/openrosa/submission", HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 405
     assert response["Allow"] == "HEAD, GET, POST"

@@ -71,7 +71,7 @@ def _convert(form_id: str, rows: ReferenceRows) -> FormDefinition:
         title=settings["form_title"],
         version=settings["version"],
         xml=xml,
-        md5=hashlib.md5(xml.encode()).hexdigest(),  # noqa: S324 - OpenRosa's hash, not security
+        md5=hashlib.md5(xml.encode(), usedforsecurity=False).hexdigest(),  # OpenRosa's hash
         media=FORMS[form_id].media,
     )
 

@@ -242,7 +242,9 @@ def test_labels_and_choices_are_in_english_and_lao(seeded):
     assert english["province-0"] == "Vientiane Capital"
     assert lao["province-0"] == "ນະຄອນຫຼວງວຽງຈັນ"
     assert (english["sex-0"], lao["sex-0"]) == ("Male", "ຊາຍ")
-    assert english["/uxo_accident/occurred_on:label"] == "Date of the accident"
+    assert english["/uxo_accident/occurred_on:label"] == "Occurred on"
+    assert lao["/uxo_accident/occurred_on:label"] == "ເກີດຂຶ້ນວັນທີ"
+    assert lao["/uxo_accident/victim/consent:label"] == "ຄວາມຍິນຍອມ"
     assert english["/uxo_accident/occurred_on:jr:constraintMsg"] == (
         "Between 1 January 1964 and today."
     )

@@ -35,6 +35,16 @@ class Interpolated:
         return str(self.text) % self.params
 
 
+class Sentences:
+    """Several lazy sentences shown as one message (a constraint checks two rules)."""
+
+    def __init__(self, *sentences: Any) -> None:
+        self.sentences = sentences
+
+    def __str__(self) -> str:
+        return " ".join(str(sentence) for sentence in self.sentences)
+
+
 def columns(rows: Iterable[Row]) -> list[str]:
     """A sheet's columns: every key of its rows, in the order they first appear."""
     return list(dict.fromkeys(key for row in rows for key in row))
@@ -96,7 +106,9 @@ def text(model: type[models.Model], name: str, *, hint: Any = None, **columns: s
         label(model, name),
         hint=hint,
         constraint=f"string-length(.) <= {limit}",
-        message=Interpolated(_("At most %(count)s characters."), count=limit),
+        message=Interpolated(
+            _("Ensure this field has no more than %(limit)s characters."), limit=limit
+        ),
         **columns,
     )
 

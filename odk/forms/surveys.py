@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accidents import choices as accident_choices
 from accidents.models import EARLIEST_ACCIDENT, LATITUDE_RANGE, LONGITUDE_RANGE, Accident
-from odk.forms.rows import Interpolated, Row, calculate, label, photos, question, text
+from odk.forms.rows import Interpolated, Row, Sentences, calculate, label, photos, question, text
 from victims import choices as victim_choices
 from victims.models import Assistance, Victim
 
@@ -20,7 +20,11 @@ ASSISTANCE_CSV = "assistance.csv"
 
 # Consent given (self or guardian): the only case where personal fields may be filled.
 CONSENT_GIVEN = "${consent} != '' and ${consent} != 'none'"
-NOT_FUTURE = _("The date cannot be in the future.")
+# Constraint messages are the engine's refusals (same msgids, already in Lao): the tablet says
+# what the server would.
+IN_LAOS = _("Coordinates must lie inside Lao PDR (%(field)s %(low)s–%(high)s).")  # noqa: RUF001
+AT_LEAST = _("Ensure this value is greater than or equal to %(limit)s.")
+AT_MOST = _("Ensure this value is less than or equal to %(limit)s.")
 
 
 def accident_survey() -> list[Row]:
@@ -35,10 +39,12 @@ def accident_survey() -> list[Row]:
             "date",
             "occurred_on",
             label(Accident, "occurred_on"),
-            hint=_("Not before 1 January 1964."),
             required="yes",
             constraint=f". <= today() and . >= date('{EARLIEST_ACCIDENT.isoformat()}')",
-            message=_("Between 1 January 1964 and today."),
+            message=Sentences(
+                _("The accident date cannot be in the future."),
+                _("The accident date cannot be before 1 January 1964."),
+            ),
         ),
         question(
             "select_one date_precision",
@@ -70,7 +76,10 @@ def accident_survey() -> list[Row]:
             _("Location of the accident"),
             hint=_("Optional: record it at the accident site."),
             constraint=in_laos,
-            message=_("The location must be inside Lao PDR."),
+            message=Sentences(
+                Interpolated(IN_LAOS, field="latitude", low=lat[0], high=lat[1]),
+                Interpolated(IN_LAOS, field="longitude", low=lon[0], high=lon[1]),
+            ),
         ),
         calculate("latitude", "if(${location} != '', selected-at(${location}, 0), '')"),
         calculate("longitude", "if(${location} != '', selected-at(${location}, 1), '')"),
@@ -91,7 +100,6 @@ def accident_survey() -> list[Row]:
             "select_one ordnance_type",
             "ordnance_type",
             label(Accident, "ordnance_type"),
-            hint=_("Optional: the types of the chosen device category."),
             choice_filter="device_category=${device_category}",
         ),
         question("select_one activity", "activity", label(Accident, "activity"), required="yes"),
@@ -127,7 +135,10 @@ def victim_questions() -> list[Row]:
             "age_years",
             label(Victim, "age_years"),
             constraint=f". >= 0 and . <= {victim_choices.MAX_AGE}",
-            message=Interpolated(_("Between 0 and %(max)s years."), max=victim_choices.MAX_AGE),
+            message=Sentences(
+                Interpolated(AT_LEAST, limit=0),
+                Interpolated(AT_MOST, limit=victim_choices.MAX_AGE),
+            ),
         ),
         question(
             "select_one yes_no",
@@ -162,7 +173,7 @@ def victim_questions() -> list[Row]:
             label(Victim, "date_of_birth"),
             relevant=CONSENT_GIVEN,
             constraint=". <= today()",
-            message=NOT_FUTURE,
+            message=_("The date of birth cannot be in the future."),
         ),
         text(Victim, "phone", relevant=CONSENT_GIVEN),
         text(
@@ -249,17 +260,17 @@ def assistance_survey() -> list[Row]:
             "date",
             "completed_on",
             label(Assistance, "completed_on"),
-            hint=_("Required when the status is completed."),
+            hint=_("This field is required when the status is completed."),
             required="${status} = 'completed'",
             constraint="${started_on} = '' or . >= ${started_on}",
-            message=_("Cannot be before the start date."),
+            message=_("The completion date cannot be before the start date."),
         ),
         question(
             "decimal",
             "quantity",
             label(Assistance, "quantity"),
             constraint=". >= 0",
-            message=_("Cannot be negative."),
+            message=Interpolated(AT_LEAST, limit=0),
         ),
         text(Assistance, "unit", relevant="${quantity} != ''"),
         question(
@@ -267,7 +278,7 @@ def assistance_survey() -> list[Row]:
             "cost_lak",
             label(Assistance, "cost_lak"),
             constraint=". >= 0",
-            message=_("Cannot be negative."),
+            message=Interpolated(AT_LEAST, limit=0),
         ),
         text(Assistance, "notes", appearance="multiline"),
         *photos("assistance_documents", "assistance_document", label(Assistance, "documents")),

@@ -245,10 +245,20 @@ def test_labels_and_choices_are_in_english_and_lao(seeded):
     assert english["/uxo_accident/occurred_on:label"] == "Occurred on"
     assert lao["/uxo_accident/occurred_on:label"] == "ເກີດຂຶ້ນວັນທີ"
     assert lao["/uxo_accident/victim/consent:label"] == "ຄວາມຍິນຍອມ"
+    # constraint messages are the engine's refusals, in both languages
     assert english["/uxo_accident/occurred_on:jr:constraintMsg"] == (
-        "Between 1 January 1964 and today."
+        "The accident date cannot be in the future."
+        " The accident date cannot be before 1 January 1964."
     )
-    assert "/uxo_accident/occurred_on:jr:constraintMsg" in lao
+    assert lao["/uxo_accident/occurred_on:jr:constraintMsg"] == (
+        "ວັນທີເກີດອຸບັດຕິເຫດຕ້ອງບໍ່ເປັນວັນທີໃນອະນາຄົດ. ວັນທີເກີດອຸບັດຕິເຫດຕ້ອງບໍ່ກ່ອນວັນທີ 1 ມັງກອນ 1964."
+    )
+    assert lao["/uxo_accident/village:jr:constraintMsg"] == "ຊ່ອງນີ້ຕ້ອງມີບໍ່ເກີນ 200 ຕົວອັກສອນ."
+    dash = "\N{EN DASH}"
+    assert english["/uxo_accident/location:jr:constraintMsg"] == (
+        f"Coordinates must lie inside Lao PDR (latitude 13.9{dash}22.5)."
+        f" Coordinates must lie inside Lao PDR (longitude 100.0{dash}107.7)."
+    )
     assert "/uxo_accident/victim/consent:hint" in lao
     assert set(english) == set(lao)
 

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from pyxform.xls2xform import convert
 
 from accidents.models import District
+from fieldsync.models import Organisation, OrganisationKind
 from odk.forms.build import FormDefinition, form_definition, form_definitions
 from odk.forms.media import media_file
 from tests.helpers.factories import UserFactory
@@ -277,6 +278,23 @@ def test_a_change_of_a_district_gives_the_accident_form_a_new_version_and_hash(s
     assert "ແປກ (ໃໝ່)" in after["uxo_accident"].xml
     # and the assistance form, which lists no district, is unchanged (the same cached object)
     assert after["uxo_assistance"] is before["uxo_assistance"]
+
+
+def test_only_what_a_form_lists_of_a_reference_row_changes_its_version(seeded):
+    before = form_definitions()
+
+    # when an organisation's kind changes (no form shows it), nothing changes
+    Organisation.objects.filter(code="COPE").update(kind=OrganisationKind.GOVERNMENT)
+    unchanged = form_definitions()
+    # when its Lao name changes, both forms (which list providers) change
+    Organisation.objects.filter(code="COPE").update(name_lo="ໂຄບ")
+    renamed = form_definitions()
+
+    assert unchanged == before
+    for form_id in ("uxo_accident", "uxo_assistance"):
+        assert renamed[form_id].version != before[form_id].version
+        assert renamed[form_id].md5 != before[form_id].md5
+        assert "ໂຄບ" in renamed[form_id].xml
 
 
 def test_forms_are_converted_once_per_reference_data(seeded, django_assert_num_queries):

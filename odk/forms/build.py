@@ -62,7 +62,7 @@ def _convert(form_id: str, rows: ReferenceRows) -> FormDefinition:
     xlsform = build_xlsform(form_id, rows)
     # pyxform looks for a sheet's headers in its first 100 rows only: name them all.
     workbook = xlsform | {
-        f"{sheet}_header": [dict.fromkeys(columns(rows))] for sheet, rows in xlsform.items()
+        f"{sheet}_header": [dict.fromkeys(columns(cells))] for sheet, cells in xlsform.items()
     }
     xml = convert(xlsform=workbook, form_name=form_id, validate=False).xform
     settings = xlsform["settings"][0]
@@ -71,7 +71,7 @@ def _convert(form_id: str, rows: ReferenceRows) -> FormDefinition:
         title=settings["form_title"],
         version=settings["version"],
         xml=xml,
-        md5=hashlib.md5(xml.encode()).hexdigest(),  # noqa: S324 - OpenRosa's hash, not security
+        md5=hashlib.md5(xml.encode(), usedforsecurity=False).hexdigest(),  # OpenRosa's hash
         media=FORMS[form_id].media,
     )
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
@@ -32,6 +33,16 @@ class Interpolated:
 
     def __str__(self) -> str:
         return str(self.text) % self.params
+
+
+class Sentences:
+    """Several lazy sentences shown as one message (a constraint checks two rules)."""
+
+    def __init__(self, *sentences: Any) -> None:
+        self.sentences = sentences
+
+    def __str__(self) -> str:
+        return " ".join(str(sentence) for sentence in self.sentences)
 
 
 def columns(rows: Iterable[Row]) -> list[str]:
@@ -80,18 +91,24 @@ def max_length(model: type[models.Model], field: str) -> int:
     return length
 
 
-def text(
-    model: type[models.Model], name: str, label: Any, *, hint: Any = None, **columns: str
-) -> Row:
-    """A text question limited to its model field's length."""
+def label(model: type[models.Model], field: str) -> Any:
+    """A field's verbose name, capitalised: the dictionary's word, already in the Lao catalogue
+    (the admin shows it), so the form reads the same as the admin in both languages."""
+    return capfirst(getattr(model._meta.get_field(field), "verbose_name", field))
+
+
+def text(model: type[models.Model], name: str, *, hint: Any = None, **columns: str) -> Row:
+    """A text question labelled and limited as its model field is."""
     limit = max_length(model, name)
     return question(
         "text",
         name,
-        label,
+        label(model, name),
         hint=hint,
         constraint=f"string-length(.) <= {limit}",
-        message=Interpolated(_("At most %(count)s characters."), count=limit),
+        message=Interpolated(
+            _("Ensure this field has no more than %(limit)s characters."), limit=limit
+        ),
         **columns,
     )
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
-from django.utils.translation import gettext_lazy as _
-
 from accidents import choices as accident_choices
 from odk.forms import reference
 from odk.forms.reference import ReferenceRows
@@ -65,7 +63,7 @@ def accident_xlsform(rows: ReferenceRows, *, version: str) -> XLSForm:
         "choices": accident_choices_rows(rows),
         "settings": settings(
             ACCIDENT_FORM,
-            _("UXO accident"),
+            "UXO accident",
             version,
             "concat(${occurred_on}, ' ', ${village})",
         ),
@@ -82,7 +80,7 @@ def assistance_xlsform(rows: ReferenceRows, *, version: str) -> XLSForm:
         ],
         "settings": settings(
             ASSISTANCE_FORM,
-            _("UXO victim assistance"),
+            "UXO victim assistance",
             version,
             "concat(${pillar}, ' ', ${status})",
         ),

@@ -96,11 +96,9 @@ class CollectAccountAdmin(AccountAdmin):
                 raise PermissionDenied
             if form.is_valid():
                 enrolment = self._enrol(request, account, form)
-        response = TemplateResponse(
-            request, TEMPLATE, self._collect_context(request, account, form, enrolment)
-        )
-        response["Cache-Control"] = "no-store"  # the code must not be kept by the browser
-        return response
+        # admin_view's never_cache: no-store, so the browser keeps no copy of the code
+        context = self._collect_context(request, account, form, enrolment)
+        return TemplateResponse(request, TEMPLATE, context)
 
     def collect_revoke_view(self, request: HttpRequest, object_id: str, device_pk: int) -> Any:
         """POST: revoke one of the account's Collect devices; back to the list."""

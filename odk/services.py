@@ -25,7 +25,7 @@ from fieldsync.models import Device, Role, User
 from fieldsync.services.auth import Enrolment, token_hash
 
 COLLECT_APP_VERSION = "odk-collect"
-PASSWORD_DEVICE_NAME = "ODK Collect"
+COLLECT_DEVICE_NAME = "ODK Collect"
 # uuid5 namespace of the password devices: the same account always gets the same device id.
 PASSWORD_DEVICES = uuid.UUID("0b7e4c1e-5a8f-4d2b-9c63-2e1f7a9d4b10")
 # How the project looks in Collect's project switcher: one letter on a colour.
@@ -91,7 +91,7 @@ def collect_password_device(*, user: User) -> Device:
             return Device.objects.create(
                 device_id=device_id,
                 user=user,
-                name=PASSWORD_DEVICE_NAME,
+                name=COLLECT_DEVICE_NAME,
                 token_hash=token_hash(secrets.token_urlsafe(32)),
                 app_version=COLLECT_APP_VERSION,
             )

@@ -58,7 +58,9 @@ class CollectAccountAdmin(AccountAdmin):
     def get_urls(self) -> list[URLPattern]:
         wrap = self.admin_site.admin_view
         return [
-            path("<path:object_id>/collect/", wrap(self.collect_view), name="fieldsync_user_collect"),
+            path(
+                "<path:object_id>/collect/", wrap(self.collect_view), name="fieldsync_user_collect"
+            ),
             path(
                 "<path:object_id>/collect/<int:device_pk>/revoke/",
                 wrap(require_POST(self.collect_revoke_view)),
@@ -184,5 +186,3 @@ def collect_account_admin_register(site: admin.AdminSite) -> None:
         return
     site.unregister(User)
     site.register(User, CollectAccountAdmin)
-
-

@@ -6,7 +6,10 @@ read it; others see a note. The batch a submission became is the engine's, in it
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -71,18 +74,20 @@ class SubmissionAdmin(LargeTableAdmin, ReadOnlyAdmin):
         if not obj.files:
             return "-"
         rows = sorted((str(name), str(sha256)) for name, sha256 in obj.files.items())
-        return format_html(
-            "<ul>{}</ul>", format_html_join("", "<li>{} <code>{}</code></li>", rows)
-        )
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{} <code>{}</code></li>", rows))
 
 
 class OdkSyncBatchAdmin(SyncBatchAdmin):
     """The received batches, each saying whether it came from an ODK submission."""
 
-    list_display = (*SyncBatchAdmin.list_display, "odk_submission")
-    list_select_related = (*SyncBatchAdmin.list_select_related, "submission")
-    fields = (*SyncBatchAdmin.fields, "odk_submission")
-    readonly_fields = (*SyncBatchAdmin.readonly_fields, "odk_submission")
+    def get_list_display(self, request: HttpRequest) -> Any:
+        return (*super().get_list_display(request), "odk_submission")
+
+    def get_list_select_related(self, request: HttpRequest) -> Any:
+        return (*SyncBatchAdmin.list_select_related, "submission")
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return (*super().get_fields(request, obj), "odk_submission")
 
     @admin.display(description=_("ODK submission"))
     def odk_submission(self, obj: SyncBatch) -> SafeString | str:
@@ -99,4 +104,3 @@ def sync_batch_admin_register(site: admin.AdminSite) -> None:
         return
     site.unregister(SyncBatch)
     site.register(SyncBatch, OdkSyncBatchAdmin)
-

@@ -60,9 +60,7 @@ def test_staff_without_the_personal_data_permission_see_a_note_not_the_xml(
     assert f'href="{batch_url}"'.encode() in page.content
 
 
-def test_staff_with_the_personal_data_permission_read_the_xml_escaped(
-    reviewer_browser, submission
-):
+def test_staff_with_the_personal_data_permission_read_the_xml_escaped(reviewer_browser, submission):
     page = reviewer_browser.get(change_url(submission))
 
     assert page.status_code == 200

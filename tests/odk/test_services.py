@@ -191,7 +191,10 @@ def test_the_settings_code_is_collects_json_compressed_and_encoded_without_a_pas
     )
 
     assert decoded(code) == {
-        "general": {"server_url": "https://nra.example.la/openrosa/key/abc123/", "username": "khamla"},
+        "general": {
+            "server_url": "https://nra.example.la/openrosa/key/abc123/",
+            "username": "khamla",
+        },
         "admin": {},
         "project": {"name": "fieldsync – HALO", "icon": "U", "color": "#b3261e"},  # noqa: RUF001
     }

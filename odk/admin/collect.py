@@ -98,6 +98,8 @@ class CollectAccountAdmin(AccountAdmin):
                 raise PermissionDenied
             if form.is_valid():
                 enrolment = self._enrol(request, account, form)
+            if enrolment is not None:
+                form = CollectDeviceForm()  # a blank form: the next device is another phone
         # admin_view's never_cache: no-store, so the browser keeps no copy of the code
         context = self._collect_context(request, account, form, enrolment)
         return TemplateResponse(request, TEMPLATE, context)

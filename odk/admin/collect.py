@@ -7,6 +7,7 @@ again as a subclass with the page's URLs and an "ODK Collect" link on the accoun
 
 from __future__ import annotations
 
+import secrets
 from typing import Any, cast
 
 from django import forms
@@ -34,6 +35,7 @@ from odk.services import (
 )
 
 TEMPLATE = "admin/odk/collect_devices.html"
+SENT_FORMS = "odk_collect_enrolled"  # the session's list of the forms that enrolled a device
 
 
 class CollectDeviceForm(forms.Form):
@@ -41,6 +43,10 @@ class CollectDeviceForm(forms.Form):
         label=_("Device name"),
         max_length=200,
         help_text=_("Whose phone or tablet, e.g. “Khamla's phone, HALO team 3”."),
+    )
+    # One enrolment per form shown: a reload or a double click does not enrol a second device.
+    once = forms.CharField(
+        widget=forms.HiddenInput, required=False, initial=lambda: secrets.token_urlsafe(12)
     )
 
 
@@ -98,7 +104,7 @@ class CollectAccountAdmin(AccountAdmin):
                 raise PermissionDenied
             if form.is_valid():
                 enrolment = self._enrol(request, account, form)
-            if enrolment is not None:
+            if enrolment is not None or not form.errors:
                 form = CollectDeviceForm()  # a blank form: the next device is another phone
         # admin_view's never_cache: no-store, so the browser keeps no copy of the code
         context = self._collect_context(request, account, form, enrolment)
@@ -130,13 +136,22 @@ class CollectAccountAdmin(AccountAdmin):
     def _enrol(
         self, request: HttpRequest, account: User, form: CollectDeviceForm
     ) -> Enrolment | None:
+        once = form.cleaned_data["once"]
+        sent = list(request.session.get(SENT_FORMS, []))
+        if once and once in sent:
+            message = gettext("That device is enrolled already; its code is not shown again.")
+            self.message_user(request, message, messages.WARNING)
+            return None
         try:
-            return collect_device_enrol(
+            enrolment = collect_device_enrol(
                 user=account, name=form.cleaned_data["name"], by=cast(User, request.user)
             )
         except CollectDeviceError as refused:
             form.add_error("name", str(refused))
             return None
+        if once:
+            request.session[SENT_FORMS] = [*sent, once][-20:]
+        return enrolment
 
     def _collect_context(
         self,

@@ -233,3 +233,21 @@ def test_the_enrolment_needs_the_csrf_token(nra_admin, khamla):
 
     assert response.status_code == 403
     assert Device.objects.filter(user=khamla).count() == 0
+
+
+def test_the_same_form_sent_twice_enrols_one_device_and_shows_the_code_once(admin_browser, khamla):
+    # given the page's form, with its one-time field
+    form = admin_browser.get(collect_url(khamla)).context["form"]
+    once = form["once"].value()
+
+    # when it is sent twice (a reload of the answer, a double click)
+    first = admin_browser.post(collect_url(khamla), {"name": "phone", "once": once})
+    again = admin_browser.post(collect_url(khamla), {"name": "phone", "once": once})
+
+    # then one device, its code in the first answer only
+    assert Device.objects.filter(user=khamla).count() == 1
+    assert "enrolled" in first.context
+    assert "enrolled" not in again.context
+    assert b'id="collect-qr-code"' not in again.content
+    assert b"That device is enrolled already; its code is not shown again." in again.content
+    assert again.context["form"]["once"].value() != once  # a fresh form for the next device

@@ -50,6 +50,7 @@ TASKS: tuple[Task, ...] = (
             "accidents.duplicategroup",
             "fieldsync.conflict",
             "fieldsync.inboxrecord",
+            "odk.submission",
         ),
     ),
     Task(

@@ -8,3 +8,10 @@ class OdkConfig(AppConfig):
     name = "odk"
     verbose_name = _("ODK Collect")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from fieldsync.services.accounts import staff_permissions_grant
+
+        # NRA staff read ODK submissions in admin (the instance XML with the personal-data
+        # permission only).
+        staff_permissions_grant("odk.view_submission")

@@ -3,10 +3,10 @@
 // the submission payload the engine prepares (xml_submission_file and attachment files).
 // Driven by tests/odk/clients.
 //
-//   node webforms.mjs FORM.xml MEDIA_DIR ANSWERS.json OUT_DIR [--language "Lao (lo)"]
+//   node webforms.mjs FORM.xml MEDIA_DIR ANSWERS.json OUT_DIR [--language "Lao (lo)"] [--files DIR]
 //
 // ANSWERS.json has the shape FillForm.java takes: {"name": value, "repeat": [{...}], "image":
-// "file.jpg" (read from MEDIA_DIR)}. Writes the payload's files into OUT_DIR and prints one JSON
+// "file.jpg" (read from --files DIR, by default MEDIA_DIR)}. Writes the payload's files into OUT_DIR and prints one JSON
 // line {files, xml, languages, language, labels, choices, asked}; on a violation or an answer
 // the form does not offer, {"error": {...}} and exit code 3.
 
@@ -34,12 +34,15 @@ class EntryError extends Error {
 
 const positional = [];
 let language = null;
+let filesDir = null;
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   if (argv[i] === '--language') language = argv[++i];
+  else if (argv[i] === '--files') filesDir = argv[++i];
   else positional.push(argv[i]);
 }
 const [formPath, mediaDir, answersPath, outDir] = positional;
+filesDir ??= mediaDir;
 const answers = JSON.parse(await readFile(answersPath, 'utf8'));
 
 // jr://file/NAME and jr://file-csv/NAME are the form's media, downloaded into one folder.
@@ -52,6 +55,7 @@ async function fetchFormAttachment(url) {
   }
 }
 
+const MEDIA_TYPES = { '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png' };
 const generic = (reference) => reference.replace(/\[\d+\]/g, '');
 const nameOf = (node) => node.definition.qualifiedName.localName;
 
@@ -77,8 +81,8 @@ async function answer(node, value) {
     }
     node.selectValues(wanted);
   } else if (node.nodeType === 'upload') {
-    const bytes = await readFile(path.join(mediaDir, value));
-    node.setValue(new File([bytes], value, { type: 'image/jpeg' }));
+    const bytes = await readFile(path.join(filesDir, value));
+    node.setValue(new File([bytes], value, { type: MEDIA_TYPES[path.extname(value)] ?? 'application/octet-stream' }));
   } else if (node.nodeType === 'input') {
     node.setValue(String(value));
   } else {

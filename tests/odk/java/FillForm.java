@@ -13,7 +13,8 @@
 // the answers change it, and finalizing moves meta/instanceID to meta/deprecatedID with a new
 // instanceID (Collect's edit of a finalized form).
 //
-// Prints one JSON object: {"xml", "languages", "language", "labels", "choices", "asked"}; on a
+// Prints one JSON object: {"xml", "languages", "language", "labels", "choices", "asked",
+// "attachments"} (the file names answered to image questions); on a
 // failure {"error": {"question", "kind", "constraint", "message", "value"}} and exit code 3.
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -31,6 +32,7 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import org.javarosa.core.model.Constants;
 import org.javarosa.core.model.FormDef;
 import org.javarosa.core.model.FormIndex;
 import org.javarosa.core.model.SelectChoice;
@@ -152,6 +154,7 @@ public final class FillForm {
     private final ObjectNode labels = JSON.createObjectNode();
     private final ObjectNode choices = JSON.createObjectNode();
     private final ArrayNode asked = JSON.createArrayNode();
+    private final ArrayNode attachments = JSON.createArrayNode();
 
     FillForm(FormEntryController fec, JsonNode answers) {
         this.fec = fec;
@@ -223,6 +226,7 @@ public final class FillForm {
         out.set("labels", filler.labels);
         out.set("choices", filler.choices);
         out.set("asked", filler.asked);
+        out.set("attachments", filler.attachments);
         System.out.println(JSON.writeValueAsString(out));
     }
 
@@ -283,6 +287,9 @@ public final class FillForm {
                 continue;
             }
             IAnswerData data = answer(prompt, ref, value);
+            if (data != null && prompt.getDataType() == Constants.DATATYPE_BINARY) {
+                attachments.add(data.getDisplayText());  // Collect copies the file beside the instance
+            }
             int result = fec.answerQuestion(index, data, true);
             if (result == FormEntryController.ANSWER_CONSTRAINT_VIOLATED) {
                 EntryError error = new EntryError(ref.toString(false), "constraint", prompt.getConstraintText());
@@ -377,7 +384,7 @@ public final class FillForm {
                 }
                 picked.add(found.selection());
             }
-            boolean multiple = prompt.getDataType() == org.javarosa.core.model.Constants.DATATYPE_CHOICE_LIST;
+            boolean multiple = prompt.getDataType() == Constants.DATATYPE_CHOICE_LIST;
             return multiple ? new SelectMultiData(picked) : new SelectOneData(picked.get(0));
         }
         String text = value.isTextual() ? value.asText() : value.toString();

@@ -23,6 +23,11 @@ class Submission(models.Model):
     xml = models.TextField(_("instance XML"))
     xml_sha256 = models.CharField(_("instance XML sha256"), max_length=64)
     deprecated_id = models.UUIDField(_("edit of"), null=True, blank=True)
+    #: The id of the form's main record: the accident, or the assistance record (kept through
+    #: edits: an edit of an edit still changes the record the first submission created).
+    record_id = models.CharField(_("record id"), max_length=64)
+    #: The latest batch this submission's records went through the engine in (a later POST of
+    #: the same instance that brings files makes a new one).
     batch = models.OneToOneField(
         SyncBatch,
         verbose_name=_("batch"),

@@ -208,6 +208,11 @@ FIELDSYNC = {
     "ATTACHMENT_UPLOAD_EXPIRY": timedelta(
         hours=env.int("ATTACHMENT_UPLOAD_EXPIRY_HOURS", default=72)
     ),
+    # ODK Collect (contract: openrosa.md): the largest submission POST, instance and files
+    # together (HEAD submission announces it; Collect splits a larger one into several POSTs).
+    "ODK_SUBMISSION_MAX_BYTES": env.int("ODK_SUBMISSION_MAX_BYTES", default=50 * 1024 * 1024),
+    # The largest instance XML parsed (a form with hundreds of victims stays far below it).
+    "ODK_INSTANCE_MAX_BYTES": env.int("ODK_INSTANCE_MAX_BYTES", default=2 * 1024 * 1024),
 }
 # A push body may be as large as a batch; Django's own cap would refuse it first otherwise.
 DATA_UPLOAD_MAX_MEMORY_SIZE = FIELDSYNC["MAX_BATCH_BYTES"] + 64 * 1024

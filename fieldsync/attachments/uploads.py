@@ -24,7 +24,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from fieldsync.attachments.content import HEAD_BYTES, content_type_sniff
-from fieldsync.attachments.storage import attachment_storage, chunk_name, file_name
+from fieldsync.attachments.files import FileRefused, attachment_keep
+from fieldsync.attachments.storage import attachment_storage, chunk_name
 from fieldsync.attachments.tus import CHECKSUM_MISMATCH
 from fieldsync.fields.attachments import ATTACHMENT_TYPES
 from fieldsync.models import Attachment, Device, Upload, User
@@ -235,7 +236,6 @@ def _chunks_read(upload: Upload) -> Iterator[bytes]:
 
 def _upload_finish(upload: Upload) -> None:
     """Join the chunks, check the whole file's sha256, store it once, record the Attachment."""
-    storage = attachment_storage()
     digest = hashlib.sha256()
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY) as whole:
         for piece in _chunks_read(upload):
@@ -248,32 +248,18 @@ def _upload_finish(upload: Upload) -> None:
                 "The file's sha256 does not match the sha256 in Upload-Metadata; the upload "
                 "was discarded.",
             )
-        whole.seek(0)
-        content_type = content_type_sniff(whole.read(HEAD_BYTES))
-        if content_type is None:
-            raise UploadError(415, "unsupported_type", _unsupported("This content"))
-        name = file_name(upload.sha256)
-        stored = Attachment.objects.filter(pk=upload.sha256).exists() or storage.exists(name)
-        if not stored:
-            whole.seek(0)
-            saved = storage.save(name, File(whole))
-            if saved != name:  # stored meanwhile by another upload of the same bytes
-                storage.delete(saved)
-    now = timezone.now()
-    Attachment.objects.bulk_create(
-        [
-            Attachment(
+        try:
+            attachment_keep(
+                spool=whole,
                 sha256=upload.sha256,
                 size=upload.length,
-                content_type=content_type,
                 name=upload.filename,
-                received_at=now,
-                uploaded_by_id=upload.user_id,
+                user_id=upload.user_id,
                 device_id=upload.device_id,
             )
-        ],
-        ignore_conflicts=True,  # the same file completed by two uploads at once: stored once
-    )
+        except FileRefused as refused:
+            raise UploadError(415, refused.code, _unsupported("This content")) from refused
+    now = timezone.now()
     upload.completed_at = now
     upload.chunks = []
     Upload.objects.filter(pk=upload.pk).update(completed_at=now, chunks=[])

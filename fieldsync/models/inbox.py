@@ -93,6 +93,7 @@ class RecordVersion(models.Model):
         ADMIN = "admin", _("Admin")
         API = "api", _("Partner API")
         IMPORT = "import", _("Import")
+        ODK = "odk", _("ODK Collect")
         SYSTEM = "system", _("System")
 
     model = models.CharField(max_length=32)

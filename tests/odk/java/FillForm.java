@@ -154,7 +154,6 @@ public final class FillForm {
     private final ObjectNode labels = JSON.createObjectNode();
     private final ObjectNode choices = JSON.createObjectNode();
     private final ArrayNode asked = JSON.createArrayNode();
-    private final ArrayNode attachments = JSON.createArrayNode();
 
     FillForm(FormEntryController fec, JsonNode answers) {
         this.fec = fec;
@@ -226,8 +225,20 @@ public final class FillForm {
         out.set("labels", filler.labels);
         out.set("choices", filler.choices);
         out.set("asked", filler.asked);
-        out.set("attachments", filler.attachments);
+        out.set("attachments", files(form.getInstance().getRoot(), JSON.createArrayNode()));
         System.out.println(JSON.writeValueAsString(out));
+    }
+
+    /** The files the instance names (image answers), all of which Collect sends with it. */
+    static ArrayNode files(TreeElement element, ArrayNode found) {
+        if (element.getDataType() == Constants.DATATYPE_BINARY && element.isRelevant()
+                && element.getValue() != null) {
+            found.add(element.getValue().getDisplayText());
+        }
+        for (int i = 0; i < element.getNumChildren(); i++) {
+            files(element.getChildAt(i), found);
+        }
+        return found;
     }
 
     /** Collect's FormLoaderTask.importData: the saved instance populates the form's template. */
@@ -287,9 +298,6 @@ public final class FillForm {
                 continue;
             }
             IAnswerData data = answer(prompt, ref, value);
-            if (data != null && prompt.getDataType() == Constants.DATATYPE_BINARY) {
-                attachments.add(data.getDisplayText());  // Collect copies the file beside the instance
-            }
             int result = fec.answerQuestion(index, data, true);
             if (result == FormEntryController.ANSWER_CONSTRAINT_VIOLATED) {
                 EntryError error = new EntryError(ref.toString(false), "constraint", prompt.getConstraintText());

@@ -211,6 +211,8 @@ FIELDSYNC = {
     # ODK Collect (contract: openrosa.md): the largest submission POST, instance and files
     # together (HEAD submission announces it; Collect splits a larger one into several POSTs).
     "ODK_SUBMISSION_MAX_BYTES": env.int("ODK_SUBMISSION_MAX_BYTES", default=50 * 1024 * 1024),
+    # The language of Collect's messages and media labels when it sends no Accept-Language.
+    "ODK_LANGUAGE": env.str("ODK_LANGUAGE", default="lo"),
     # The largest instance XML parsed (a form with hundreds of victims stays far below it).
     "ODK_INSTANCE_MAX_BYTES": env.int("ODK_INSTANCE_MAX_BYTES", default=2 * 1024 * 1024),
 }

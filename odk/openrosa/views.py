@@ -3,12 +3,16 @@ media, submission. Thin: authenticate, call one selector or service, write the X
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -18,11 +22,13 @@ from odk.forms.media import media_file
 from odk.openrosa import documents
 from odk.openrosa.auth import Caller, Refused, caller_of
 from odk.openrosa.bodies import BodyTooLarge, submission_parts
-from odk.openrosa.responses import message_response, openrosa_headers, xml_response
+from odk.openrosa.responses import XML_TYPE, message_response, openrosa_headers, xml_response
 from odk.submissions.answer import problem_message, success_message
 from odk.submissions.services import forms_for, submission_receive
 
 View = Callable[..., HttpResponse]
+logger = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 30
 
 
 def openrosa_view(*methods: str) -> Callable[[View], View]:
@@ -32,31 +38,48 @@ def openrosa_view(*methods: str) -> Callable[[View], View]:
         @csrf_exempt
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, token: str | None = None, **kwargs: Any):
-            if request.method not in methods:
-                response = message_response(
-                    _("This address does not take %(method)s.") % {"method": request.method},
-                    status=405,
-                )
-                response["Allow"] = ", ".join(methods)
-                return response
-            try:
-                caller = caller_of(request, token)
-            except Refused as refused:
-                response = message_response(refused.message, status=refused.status)
-                for header, value in refused.headers.items():
-                    response[header] = value
-                return response
-            return view(request, caller, _base(request, token), *args, **kwargs)
+            with translation.override(_language_of(request)):
+                if request.method not in methods:
+                    response = message_response(
+                        _("This address does not take %(method)s.") % {"method": request.method},
+                        status=405,
+                    )
+                    response["Allow"] = ", ".join(methods)
+                    return response
+                try:
+                    caller = caller_of(request, token)
+                except Refused as refused:
+                    response = message_response(refused.message, status=refused.status)
+                    for header, value in refused.headers.items():
+                        response[header] = value
+                    return response
+                return view(request, caller, _base(request, token), *args, **kwargs)
 
         return wrapped
 
     return decorate
 
 
+def _language_of(request: HttpRequest) -> str:
+    """Accept-Language when the client sends one, else the field teams' language (ODK Collect
+    sends none: `ODK_LANGUAGE`, Lao by default)."""
+    if request.META.get("HTTP_ACCEPT_LANGUAGE"):
+        return translation.get_language() or settings.LANGUAGE_CODE
+    language: str = settings.FIELDSYNC["ODK_LANGUAGE"]
+    return language
+
+
 def _base(request: HttpRequest, token: str | None) -> str:
     """The absolute server URL this caller uses (the token URL keeps its token)."""
     path = reverse("odk-key-root", kwargs={"token": token}) if token else reverse("odk-root")
     return request.build_absolute_uri(path)
+
+
+def _unavailable(message: str) -> HttpResponse:
+    """503 with Retry-After: Collect keeps the form as not sent, and the surveyor sends again."""
+    response = message_response(message, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def _not_found() -> HttpResponse:
@@ -77,7 +100,8 @@ def form_xml(request: HttpRequest, caller: Caller, base: str, form_id: str) -> H
     form = form_definition(form_id) if form_id in forms_for(caller.user) else None
     if form is None:
         return _not_found()
-    return xml_response(form.xml.removeprefix('<?xml version="1.0"?>').lstrip())
+    # Exactly the bytes the form list's md5 hash is of.
+    return openrosa_headers(HttpResponse(form.xml.encode("utf-8"), content_type=XML_TYPE))
 
 
 @openrosa_view("GET", "HEAD")
@@ -118,6 +142,8 @@ def submission(request: HttpRequest, caller: Caller, base: str) -> HttpResponse:
         response = HttpResponse(status=204)
         del response["Content-Type"]
         return openrosa_headers(response)
+    if settings.FIELDSYNC["MAINTENANCE"]:
+        return _unavailable(_("The server is in maintenance; Collect keeps the form. Send later."))
     try:
         xml, parts = submission_parts(request)
     except BodyTooLarge as too_large:
@@ -127,7 +153,11 @@ def submission(request: HttpRequest, caller: Caller, base: str) -> HttpResponse:
             _("The submission has no xml_submission_file part: it is not an XForm instance."),
             status=400,
         )
-    received = submission_receive(user=caller.user, device=caller.device, xml=xml, parts=parts)
+    try:
+        received = submission_receive(user=caller.user, device=caller.device, xml=xml, parts=parts)
+    except (OperationalError, InterfaceError):
+        logger.warning("odk submission: database unavailable")
+        return _unavailable(_("The server cannot store forms right now. Send again later."))
     if received.status != 201:
         return message_response(problem_message(received), status=received.status)
     return message_response(success_message(received), status=201, nature="submit_success")

@@ -70,7 +70,11 @@ def success_message(received: Received) -> str:
 
 
 def _review_line(result: dict[str, Any]) -> str:
-    what = {"accident": _("the accident"), "victim": _("a victim"), "assistance": _("a referral")}
+    what = {
+        "accident": _("the accident"),
+        "victim": _("a victim"),
+        "assistance": _("an assistance record"),
+    }
     status = {
         "conflict": _("changed on the server meanwhile"),
         "held": _("waiting for a record not received yet"),

@@ -36,7 +36,8 @@ def pdf_bytes(text: str = "Consent") -> bytes:
         b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
-    out = io.BytesIO(b"%PDF-1.4\n")
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")  # (BytesIO(initial) would write over it from offset 0)
     offsets = []
     for number, body in enumerate(objects, start=1):
         offsets.append(out.tell())

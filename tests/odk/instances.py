@@ -57,7 +57,7 @@ ADULT = {
 
 
 def _elements(answers: dict[str, Any]) -> str:
-    out = []
+    out: list[str] = []
     for name, value in answers.items():
         if isinstance(value, list):  # a repeat: one element per instance
             out.extend(f"<{name}>{_elements(item)}</{name}>" for item in value)
@@ -99,7 +99,11 @@ def accident_answers(*victims: dict[str, Any], **changes: Any) -> dict[str, Any]
 
 def basic(username: str, password: str = PASSWORD) -> dict[str, str]:
     token = base64.b64encode(f"{username}:{password}".encode()).decode()
-    return {"HTTP_AUTHORIZATION": f"Basic {token}", "HTTP_X_OPENROSA_VERSION": "1.0"}
+    return {
+        "HTTP_AUTHORIZATION": f"Basic {token}",
+        "HTTP_X_OPENROSA_VERSION": "1.0",
+        "HTTP_ACCEPT_LANGUAGE": "en",  # Collect sends none: the answer would be in Lao
+    }
 
 
 def submit(

@@ -169,11 +169,13 @@ class CollectClient:
         username: str | None = None,
         password: str | None = None,
         *,
+        language: str | None = None,
         timeout: float = 30.0,
     ) -> None:
         self.server_url = server_url if server_url.endswith("/") else server_url + "/"
         self.credentials = (username, password) if username is not None else None
         self.authenticated = False  # Collect sends Basic only once a challenge asked for it
+        self.language = language  # Collect sends no Accept-Language; a test may set one
         self.http = httpx.Client(timeout=timeout, follow_redirects=False)
         self.exchanges: list[Exchange] = []
 
@@ -205,8 +207,9 @@ class CollectClient:
             "X-OpenRosa-Version": "1.0",
             "Date": formatdate(usegmt=True),
             "User-Agent": USER_AGENT,
-            "Accept-Language": kwargs.pop("language", "en"),
         }
+        if self.language:
+            headers["Accept-Language"] = self.language
         auth = httpx.BasicAuth(*self.credentials) if with_credentials and self.credentials else None
         response = self.http.request(method, url, headers=headers, auth=auth, **kwargs)
         self.exchanges.append(
@@ -260,12 +263,11 @@ class CollectClient:
         attachments: dict[str, bytes] | None = None,
         *,
         filename: str = "submission.xml",
-        language: str = "en",
     ) -> SubmissionResult:
         """HEAD then POST, as Collect sends a finalized form: the instance as the part
         `xml_submission_file` and each attachment as a part named by its file name."""
         url = self.server_url + "submission"
-        head = self.request("HEAD", url, language=language)
+        head = self.request("HEAD", url)
         if head.status_code != 204:
             raise OpenRosaError(f"HEAD {url}: {head.status_code}")
         limit_header = head.headers.get("X-OpenRosa-Accept-Content-Length")
@@ -277,7 +279,7 @@ class CollectClient:
         for name, data in (attachments or {}).items():
             content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
             files.append((name, (name, data, content_type)))
-        response = self.request("POST", url, files=files, language=language)
+        response = self.request("POST", url, files=files)
         message, nature = parse_response(response.content)
         return SubmissionResult(
             status=response.status_code,

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 
 from fieldsync.models import Role, SyncBatch
 from odk.forms.build import form_definitions
@@ -271,7 +272,10 @@ def test_a_javarosa_accident_reaches_tablets_exactly_as_pushed_records(
     # and Collect sends it
     filled, answer = _fill_accident(phone, javarosa)
 
-    # then the server stored it and said so
+    # then Collect asked first where and how much to send, and the server stored it
+    sent = [(e.method, _path(e.url), e.status) for e in phone.client.exchanges[-2:]]
+    assert sent == [("HEAD", "/openrosa/submission", 204), ("POST", "/openrosa/submission", 201)]
+    assert answer.accept_content_length == settings.FIELDSYNC["ODK_SUBMISSION_MAX_BYTES"]
     assert (answer.status, answer.nature) == (201, "submit_success")
     assert answer.message == RECEIVED.replace("0001", "0002")
     # and the tablet pulls an accident named by the instanceID, the victims and the referral

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from odk.forms.build import form_definitions
 from tests.odk.clients.harness import FillError, JavaRosa, WebForms
 from tests.odk.clients.instances import instance_uuid, read_instance, without_ids
 
@@ -250,6 +251,50 @@ def test_javarosa_refuses_a_victim_missing_from_victims_csv(
     # then it is not among the choices
     assert refused.value.detail["kind"] == "choice"
     assert refused.value.detail["offered"] == [VICTIM_A, "c2e4b6a8-0f1d-4c3b-8a5e-7f9d1b3c5e22"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("answers", "refusal"),
+    [
+        (
+            {"location": "17.97 102.6 170 5", "province": "LA-XI", "district": "0802"},
+            {
+                "question": "/uxo_accident/district",
+                "kind": "choice",
+                "message": "not among the choices offered",
+                "value": "0802",
+            },
+        ),
+        (
+            {"location": "13.7 100.5 2 5"},  # Bangkok
+            {"question": "/uxo_accident/location", "kind": "constraint"},
+        ),
+    ],
+    ids=["district-of-another-province", "location-outside-laos"],
+)
+def test_javarosa_stops_the_generated_accident_form_on_the_dictionarys_rules(
+    javarosa: JavaRosa, seeded: None, tmp_path: Path, answers: dict, refusal: dict
+) -> None:
+    # given the uxo_accident form the server generates from the data dictionary
+    form = tmp_path / "uxo_accident.xml"
+    form.write_text(form_definitions()["uxo_accident"].xml, encoding="utf-8")
+    filled = {
+        "occurred_on": "2026-11-18",
+        "province": "LA-XI",
+        "district": "0901",
+        "classification": "civilian",
+        "device_category": "cluster_submunition",
+        "activity": "farming",
+        **answers,
+    }
+
+    # when JavaRosa answers the questions in order
+    with pytest.raises(FillError) as refused:
+        javarosa.fill(form, tmp_path, filled)
+
+    # then it stops on the question whose rule the answer breaks
+    assert {key: refused.value.detail[key] for key in refusal} == refusal
 
 
 @pytest.mark.node

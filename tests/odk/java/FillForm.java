@@ -14,7 +14,7 @@
 // instanceID (Collect's edit of a finalized form).
 //
 // Prints one JSON object: {"xml", "languages", "language", "labels", "choices", "asked",
-// "attachments"} (the file names answered to image questions); on a
+// "attachments"} (the files the instance names: Collect sends them all with it); on a
 // failure {"error": {"question", "kind", "constraint", "message", "value"}} and exit code 3.
 
 import com.fasterxml.jackson.databind.JsonNode;

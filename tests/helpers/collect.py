@@ -21,6 +21,7 @@ from defusedxml import ElementTree
 XFORMS_LIST = "{http://openrosa.org/xforms/xformsList}"
 MANIFEST = "{http://openrosa.org/xforms/xformsManifest}"
 RESPONSE = "{http://openrosa.org/http/response}"
+COLLECT_DEFAULT_LIMIT = 10_000_000  # what Collect assumes when HEAD names no limit
 USER_AGENT = "org.odk.collect.android/v2024.3.5 okhttp/4.12.0 (fieldsync tests)"
 
 
@@ -85,6 +86,7 @@ class SubmissionResult:
     nature: str | None
     accept_content_length: int | None
     headers: dict[str, str] = field(default_factory=dict)
+    posts: int = 1  # Collect splits a submission larger than the server's limit
 
 
 @dataclass(frozen=True)
@@ -265,7 +267,10 @@ class CollectClient:
         filename: str = "submission.xml",
     ) -> SubmissionResult:
         """HEAD then POST, as Collect sends a finalized form: the instance as the part
-        `xml_submission_file` and each attachment as a part named by its file name."""
+        `xml_submission_file` and each attachment as a part named by its file name. Like
+        Collect, files that do not fit under the server's `X-OpenRosa-Accept-Content-Length`
+        go in further POSTs, each with the instance again; all but the last say
+        `*isIncomplete*=yes`. The answer is the last POST's (or the first refusal)."""
         url = self.server_url + "submission"
         head = self.request("HEAD", url)
         if head.status_code != 204:
@@ -273,13 +278,18 @@ class CollectClient:
         limit_header = head.headers.get("X-OpenRosa-Accept-Content-Length")
         limit = int(limit_header) if limit_header else None
         body = xml.encode() if isinstance(xml, str) else xml
-        files: list[tuple[str, tuple[str, bytes, str]]] = [
-            ("xml_submission_file", (filename, body, "text/xml"))
-        ]
-        for name, data in (attachments or {}).items():
-            content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-            files.append((name, (name, data, content_type)))
-        response = self.request("POST", url, files=files)
+        batches = _batches(attachments or {}, len(body), limit or COLLECT_DEFAULT_LIMIT)
+        for number, batch in enumerate(batches, start=1):
+            files: list[tuple[str, tuple[str, bytes, str]]] = [
+                ("xml_submission_file", (filename, body, "text/xml"))
+            ]
+            for name, data in batch:
+                content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+                files.append((name, (name, data, content_type)))
+            incomplete = {"*isIncomplete*": "yes"} if number < len(batches) else None
+            response = self.request("POST", url, files=files, data=incomplete)
+            if response.status_code != 201:
+                break
         message, nature = parse_response(response.content)
         return SubmissionResult(
             status=response.status_code,
@@ -287,4 +297,20 @@ class CollectClient:
             nature=nature,
             accept_content_length=limit,
             headers=dict(response.headers),
+            posts=number,
         )
+
+
+def _batches(
+    attachments: dict[str, bytes], instance_size: int, limit: int
+) -> list[list[tuple[str, bytes]]]:
+    """The files in POST-sized groups, in order (a file larger than the limit goes alone)."""
+    batches: list[list[tuple[str, bytes]]] = [[]]
+    size = instance_size
+    for name, data in attachments.items():
+        if batches[-1] and size + len(data) > limit:
+            batches.append([])
+            size = instance_size
+        batches[-1].append((name, data))
+        size += len(data)
+    return batches

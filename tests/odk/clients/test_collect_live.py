@@ -20,6 +20,7 @@ from fieldsync.models import Role, SyncBatch
 from odk.forms.build import form_definitions
 from odk.models import Submission
 from tests.helpers.admin import pulled
+from tests.helpers.attachments import noisy_jpeg
 from tests.helpers.collect import CollectClient, DownloadedForm
 from tests.helpers.sync import PASSWORD, Tablet, accident, assistance, victim
 from tests.odk.clients.harness import Filled, JavaRosa, WebForms
@@ -348,6 +349,45 @@ def test_the_same_instance_id_with_other_content_is_a_409(
         "Ask NRA staff to check it."
     )
     assert surveyor.pull_all(cursor)[0] == []
+
+
+def test_photos_over_the_size_limit_arrive_in_two_posts(
+    phone: Phone, surveyor: Tablet, javarosa: JavaRosa, settings: Any
+) -> None:
+    # given an accident with photos of the site and of the ordnance
+    site, ordnance = noisy_jpeg(320, 240, seed=2), noisy_jpeg(320, 240, seed=3)
+    (phone.photos / "site.jpg").write_bytes(site)
+    (phone.photos / "ordnance.jpg").write_bytes(ordnance)
+    form = phone.download()["uxo_accident"]
+    photos = [{"accident_photo": "site.jpg"}, {"accident_photo": "ordnance.jpg"}]
+    filled = javarosa.fill(
+        form.xml_path,
+        form.media_dir,
+        {**ACCIDENT_ANSWERS, "accident_photos": photos},
+        files_dir=phone.photos,
+    )
+    # and a server that takes the instance with one photo per request, not two
+    limit = len(filled.xml.encode()) + max(len(site), len(ordnance)) + 4096
+    settings.FIELDSYNC = {**settings.FIELDSYNC, "ODK_SUBMISSION_MAX_BYTES": limit}
+
+    # when Collect sends it
+    answer = _submit(phone, filled)
+
+    # then it split the files over two POSTs, each with the instance, both accepted
+    assert answer.posts == 2
+    assert [(e.method, e.status) for e in phone.client.exchanges[-3:]] == [
+        ("HEAD", 204),
+        ("POST", 201),
+        ("POST", 201),
+    ]
+    assert answer.accept_content_length == limit
+    # and the accident holds both photos, from one submission
+    stored = pulled(surveyor.pull_all()[0], "accident")[_ids(filled)["accident"]]["data"]
+    assert [photo["sha256"] for photo in stored["photos"]] == [
+        hashlib.sha256(site).hexdigest(),
+        hashlib.sha256(ordnance).hexdigest(),
+    ]
+    assert Submission.objects.count() == 1
 
 
 def test_an_edit_with_deprecated_id_merges_with_a_change_made_meanwhile(

@@ -253,7 +253,7 @@ def test_javarosa_refuses_a_victim_missing_from_victims_csv(
     assert refused.value.detail["offered"] == [VICTIM_A, "c2e4b6a8-0f1d-4c3b-8a5e-7f9d1b3c5e22"]
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # as the live tests: no switch of database mode
 @pytest.mark.parametrize(
     ("answers", "refusal"),
     [

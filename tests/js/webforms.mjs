@@ -4,6 +4,7 @@
 // Driven by tests/odk/clients.
 //
 //   node webforms.mjs FORM.xml MEDIA_DIR ANSWERS.json OUT_DIR [--language "Lao (lo)"] [--files DIR]
+//        [--instance PREVIOUS.xml]   (an edit of a sent instance: the engine adds deprecatedID)
 //
 // ANSWERS.json has the shape FillForm.java takes: {"name": value, "repeat": [{...}], "image":
 // "file.jpg" (read from --files DIR, by default MEDIA_DIR)}. Writes the payload's files into OUT_DIR and prints one JSON
@@ -35,10 +36,12 @@ class EntryError extends Error {
 const positional = [];
 let language = null;
 let filesDir = null;
+let previousPath = null;
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   if (argv[i] === '--language') language = argv[++i];
   else if (argv[i] === '--files') filesDir = argv[++i];
+  else if (argv[i] === '--instance') previousPath = argv[++i];
   else positional.push(argv[i]);
 }
 const [formPath, mediaDir, answersPath, outDir] = positional;
@@ -127,7 +130,17 @@ if (form.status === 'failure') {
   console.log(JSON.stringify({ error: { kind: 'load', message: String(form.error) } }));
   process.exit(3);
 }
-const instance = form.createInstance();
+// An edit: the engine restores the previous instance in its edit mode (Web Forms' "edit
+// submission"), which gives it a new instanceID and keeps the old one as deprecatedID.
+const instance =
+  previousPath === null
+    ? form.createInstance()
+    : await form.editInstance({
+        inputType: 'FORM_INSTANCE_INPUT_RESOLVABLE',
+        resolveInstance: async () => await readFile(previousPath, 'utf8'),
+        // The files the original sent stay on the server: the engine sends only new ones.
+        attachments: new Map(),
+      });
 const root = instance.root;
 const languages = root.languages.filter((l) => !l.isSyntheticDefault).map((l) => l.language);
 if (language !== null) {

@@ -133,6 +133,7 @@ class WebForms:
         answers: dict[str, Any],
         *,
         files_dir: Path | None = None,
+        previous: str | None = None,
         language: str | None = None,
     ) -> Filled:
         with tempfile.TemporaryDirectory() as work:
@@ -148,6 +149,9 @@ class WebForms:
                 "--files",
                 str(files_dir or media_dir),
             ]
+            if previous is not None:
+                (Path(work) / "previous.xml").write_text(previous, encoding="utf-8")
+                command += ["--instance", str(Path(work) / "previous.xml")]
             if language is not None:
                 command += ["--language", language]
             output = _run(command, cwd=self.script.parent)

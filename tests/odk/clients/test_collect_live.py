@@ -635,3 +635,37 @@ def test_xforms_engine_fills_and_sends_both_forms(
         pulled(surveyor.pull_all(cursor)[0], "assistance")[record_id]["data"]["victim"]
         == (ids["victims"][0])
     )
+
+
+@pytest.mark.node
+@pytest.mark.xfail(
+    strict=True,
+    reason="server: an edit (deprecatedID) that does not send again a file the original "
+    "submission received clears it (photos=[], 'Files not received yet: site.jpg'); ODK Web "
+    "Forms' edit mode sends only new files (Collect sends them all)",
+)
+def test_an_xforms_engine_edit_keeps_the_photo_the_original_sent(
+    phone: Phone, surveyor: Tablet, webforms: WebForms, photo: bytes
+) -> None:
+    # given an accident with a photo filled and sent from ODK Web Forms' engine
+    form = phone.download()["uxo_accident"]
+    first = webforms.fill(form.xml_path, form.media_dir, ACCIDENT_ANSWERS, files_dir=phone.photos)
+    assert _submit(phone, first).status == 201
+    ids = _ids(first)
+    _, cursor = surveyor.pull_all()
+
+    # when it is edited there (the engine's edit mode) and sent again, the photo not resent
+    edited = webforms.fill(
+        form.xml_path, form.media_dir, {"village": "Ban Phonsavan"}, previous=first.xml
+    )
+    answer = _submit(phone, edited)
+
+    # then the edit names the original as deprecated and sends the instance alone
+    _, _, values = read_instance(edited.xml, "victim", "accident_photos", "victim_photos")
+    assert values["meta"]["deprecatedID"] == f"uuid:{ids['accident']}"
+    assert edited.attachments == {}
+    # and the accident changed village and kept its photo
+    assert (answer.status, answer.message) == (201, RECEIVED)
+    stored = pulled(surveyor.pull_all(cursor)[0], "accident")[ids["accident"]]["data"]
+    assert stored["village"] == "Ban Phonsavan"
+    assert [p["sha256"] for p in stored["photos"]] == [hashlib.sha256(photo).hexdigest()]

@@ -386,8 +386,8 @@ public final class FillForm {
                 if (found == null) {
                     EntryError error = new EntryError(ref.toString(false), "choice", "not among the choices offered");
                     error.detail.put("value", wanted);
-                    ArrayNode values2 = error.detail.putArray("offered");
-                    offered.forEach(choice -> values2.add(choice.getValue()));
+                    ArrayNode offeredValues = error.detail.putArray("offered");
+                    offered.forEach(choice -> offeredValues.add(choice.getValue()));
                     throw error;
                 }
                 picked.add(found.selection());

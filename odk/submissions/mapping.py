@@ -79,6 +79,7 @@ class Mapped:
     def __init__(self) -> None:
         self.records: list[dict[str, Any]] = []
         self.files_named: set[str] = set()
+        self.files_known: set[str] = set()  # received, for this submission or what it edits
 
     def upsert(self, model: str, record_id: str, data: dict[str, Any], bases: Bases) -> None:
         self.records.append(

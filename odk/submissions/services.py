@@ -84,7 +84,7 @@ def submission_receive(
         outcome.files_missing = _missing(instance, submission, files)
         return outcome
     mapped = _records(instance, submission, files)
-    outcome.files_missing = sorted(mapped.files_named - set(files))
+    outcome.files_missing = sorted(mapped.files_named - set(mapped.files_known))
     outcome.response = _push(submission, mapped.records)
     return outcome
 
@@ -184,29 +184,34 @@ def _records(
 ) -> Mapped:
     """The sync records of the instance, on the versions the edit or the last push saw."""
     before: Mapping[str, Any] | None = None
+    replaced = _submission(instance.deprecated_id) if instance.deprecated_id else None
     if submission.batch is not None:
         before = submission.batch.response
-    elif instance.deprecated_id is not None:
-        replaced = _submission(instance.deprecated_id)
-        before = replaced.batch.response if replaced and replaced.batch else None
+    elif replaced is not None and replaced.batch is not None:
+        before = replaced.batch.response
+    if replaced is not None:  # an edit sends only new files (Web Forms): the original's stay
+        files = {**replaced.files, **files}
     stored = _versions(before)
     bases = {record_id: version for record_id, (_model, version) in stored.items()}
-    edit = before is not None
     if instance.form_id == ACCIDENT_FORM:
+        # Collect's edit shows every answer the original had: an answer emptied is cleared.
         mapped = accident_records(
-            instance, accident_id=submission.record_id, files=files, bases=bases, edit=edit
+            instance,
+            accident_id=submission.record_id,
+            files=files,
+            bases=bases,
+            edit=instance.deprecated_id is not None,
         )
     else:
         chosen = chosen_update(instance)
         if chosen is not None and chosen[1] is not None and submission.record_id not in bases:
             bases[submission.record_id] = chosen[1]
+        # The form does not show the chosen record's values: an unanswered question leaves its
+        # field as it is, it never clears it.
         mapped = assistance_records(
-            instance,
-            record_id=submission.record_id,
-            files=files,
-            bases=bases,
-            edit=edit or chosen is not None,
+            instance, record_id=submission.record_id, files=files, bases=bases, edit=False
         )
+    mapped.files_known = set(files)
     sent = {record["id"] for record in mapped.records}
     for record_id, (model, version) in stored.items():
         if record_id not in sent and model != "accident":  # a victim or referral removed
@@ -217,7 +222,8 @@ def _records(
 
 
 def _missing(instance: Instance, submission: Submission, files: Mapping[str, Any]) -> list[str]:
-    return sorted(_records(instance, submission, files).files_named - set(files))
+    mapped = _records(instance, submission, files)
+    return sorted(mapped.files_named - mapped.files_known)
 
 
 def _push(submission: Submission, records: list[dict[str, Any]]) -> dict[str, Any]:

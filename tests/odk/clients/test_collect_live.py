@@ -506,12 +506,6 @@ def test_a_partner_gets_only_uxo_assistance_and_no_personal_field(
     assert Submission.objects.count() == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="server: an update chosen from assistance.csv clears the optional fields the form "
-    "left empty (service_type becomes null): the form does not prefill them, so on such an "
-    "update an empty answer should leave the field as it is",
-)
 def test_a_partner_updates_the_referral_chosen_from_assistance_csv(
     phone: Phone,
     surveyor: Tablet,
@@ -695,12 +689,6 @@ def test_xforms_engine_fills_and_sends_both_forms(
 
 
 @pytest.mark.node
-@pytest.mark.xfail(
-    strict=True,
-    reason="server: an edit (deprecatedID) that does not send again a file the original "
-    "submission received clears it (photos=[], 'Files not received yet: site.jpg'); ODK Web "
-    "Forms' edit mode sends only new files (Collect sends them all)",
-)
 def test_an_xforms_engine_edit_keeps_the_photo_the_original_sent(
     phone: Phone, surveyor: Tablet, webforms: WebForms, photo: bytes
 ) -> None:

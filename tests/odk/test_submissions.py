@@ -550,3 +550,20 @@ def test_a_partner_writing_for_a_victim_out_of_its_view_is_refused_and_kept(
     assert "NRA staff will review an assistance record" in _message(response)
     assert not Assistance.objects.filter(pk=instance).exists()
     assert InboxRecord.objects.get(record_id=str(instance)).status == "rejected"
+
+
+def test_collect_sending_no_language_is_answered_in_lao(client: Client, make_user) -> None:
+    make_user("surveyor-halo")
+    auth = {k: v for k, v in basic("surveyor-halo").items() if k != "HTTP_ACCEPT_LANGUAGE"}
+    instance = uuid.uuid4()
+
+    response = submit(
+        client,
+        instance_xml("uxo_accident", accident_answers(ADULT), instance_id=instance),
+        auth=auth,
+    )
+
+    reference = Accident.objects.get(pk=instance).reference
+    assert _message(response) == (
+        f"ໄດ້ຮັບ: ອຸບັດຕິເຫດ 1 ຄັ້ງ, ຜູ້ເຄາະຮ້າຍ 1 ຄົນ. ເລກອ້າງອີງອຸບັດຕິເຫດ: {reference}."
+    )

@@ -613,11 +613,6 @@ def test_a_surveyor_fills_the_accident_in_lao(
     assert shown.labels["victim"] == "ຜູ້ເຄາະຮ້າຍ"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="locale/lo lacks most question labels of the generated forms and the submission "
-    "messages (they are shown in English); remove this mark once they are translated",
-)
 def test_every_question_and_the_answer_are_in_lao(
     open_phone: Callable[..., Phone], surveyor: Tablet, javarosa: JavaRosa
 ) -> None:

@@ -20,6 +20,11 @@ class AccountDisabledError(exceptions.AuthenticationFailed):
     default_code = "account_disabled"
 
 
+#: App versions whose tokens authenticate elsewhere only (an ODK Collect device's token is for
+#: OpenRosa: its QR code travels, it must not also open the sync API). Filled by apps' ready().
+API_REFUSED_APPS: set[str] = set()
+
+
 class DeviceTokenAuthentication(authentication.BaseAuthentication):
     keyword = "Token"
 
@@ -34,7 +39,7 @@ class DeviceTokenAuthentication(authentication.BaseAuthentication):
         except UnicodeDecodeError as error:
             raise exceptions.AuthenticationFailed("Invalid token.", code="invalid_token") from error
         device = device_for_token(token)
-        if device is None:
+        if device is None or device.app_version in API_REFUSED_APPS:
             raise exceptions.AuthenticationFailed("Invalid token.", code="invalid_token")
         if not device.user.is_active:
             raise AccountDisabledError

@@ -28,6 +28,8 @@ class SubmissionAdmin(LargeTableAdmin, ReadOnlyAdmin):
 
     list_display = ("form_id", "instance_id", "device", "received_at", "batch_link")
     list_filter = ("form_id",)
+    # The XML may hold names and phones: no lookup on it without the personal-data permission.
+    record_data_fields = ("xml", "files")
     list_select_related = ("device__user", "batch")
     search_fields = ("=instance_id", "=form_id", "device__user__username")
     date_hierarchy = "received_at"

@@ -26,7 +26,7 @@ from fieldsync.services.logins import (
     login_failure_record,
     login_throttle_check,
 )
-from odk.services import collect_password_device
+from odk.services import COLLECT_APP_VERSION, collect_password_device
 
 REALM = 'Basic realm="fieldsync", charset="UTF-8"'
 
@@ -56,7 +56,7 @@ def caller_of(request: HttpRequest, token: str | None) -> Caller:
 
 def _token_caller(token: str) -> Caller:
     device = device_for_token(token)
-    if device is None:
+    if device is None or device.app_version != COLLECT_APP_VERSION:
         raise Refused(401, _("This server address is not valid. Ask NRA staff for a new QR code."))
     if not device.user.is_active:
         raise Refused(401, _("This account has been deactivated; ask NRA staff to reactivate it."))

@@ -11,7 +11,7 @@ import tempfile
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest
 from django.http.multipartparser import MultiPartParser, MultiPartParserError
 from django.utils.translation import gettext as _
@@ -46,7 +46,7 @@ def submission_parts(request: HttpRequest) -> tuple[bytes | None, dict[str, IO[b
             posted, files = _chunked_parse(request)
         else:
             posted, files = request.POST, request.FILES
-    except (RequestDataTooBig, TooManyFilesSent) as error:
+    except (RequestDataTooBig, TooManyFilesSent, TooManyFieldsSent) as error:
         raise _too_large() from error
     except MultiPartParserError:
         return None, {}

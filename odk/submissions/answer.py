@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accidents.models import Accident
-from odk.submissions.services import Received
+from odk.submissions.services import Received, is_uuid
 
 MODEL_NAMES = {
     "accident": lambda count: ngettext("%(count)d accident", "%(count)d accidents", count),
@@ -30,6 +30,11 @@ def problem_message(received: Received) -> str:
         ) % {"form": received.form_id}
     if received.problem == "forbidden":
         return _("Your account may not send the form '%(form)s'.") % {"form": received.form_id}
+    if received.problem == "edit_foreign":
+        return _(
+            "This edit replaces a form that another account or another form sent; nothing was "
+            "changed. Send it as a new form."
+        )
     if received.problem == "instance_reused":
         return _(
             "A different form was already sent with this instance ID; nothing was changed. "
@@ -89,7 +94,7 @@ def _review_line(result: dict[str, Any]) -> str:
 
 
 def _accident_reference(received: Received) -> str:
-    if received.form_id != "uxo_accident" or not received.record_id:
+    if received.form_id != "uxo_accident" or not is_uuid(received.record_id):
         return ""
     found = Accident.objects.filter(pk=received.record_id).values_list("reference", flat=True)
     return str(next(iter(found), "") or "")

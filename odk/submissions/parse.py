@@ -13,6 +13,9 @@ from defusedxml import DefusedXmlException
 
 from odk.models import instance_uuid
 
+#: Far deeper than the forms' groups and repeats; `answers` recurses, so it is bounded here.
+MAX_DEPTH = 32
+
 
 class InstanceInvalid(ValueError):
     """Not an XForm instance the server can read; the message says why, in plain English."""
@@ -44,6 +47,10 @@ def instance_parse(xml: bytes) -> Instance:
         raise InstanceInvalid("The instance may not hold a DTD or entities.") from error
     except SafeTree.ParseError as error:
         raise InstanceInvalid(f"The instance is not well-formed XML ({error}).") from error
+    except (LookupError, ValueError) as error:  # an encoding Python lacks, or a multi-byte one
+        raise InstanceInvalid("The instance's XML encoding is not supported.") from error
+    if _depth(root) > MAX_DEPTH:
+        raise InstanceInvalid(f"The instance nests groups deeper than {MAX_DEPTH} levels.")
     form_id = root.get("id", "")
     if not form_id:
         raise InstanceInvalid("The instance names no form (the root element's id).")
@@ -67,6 +74,17 @@ def instance_parse(xml: bytes) -> Instance:
         deprecated_id=deprecated_id,
         root=root,
     )
+
+
+def _depth(root: Element) -> int:
+    """How deep the elements nest (iteratively: a hostile instance cannot exhaust the stack)."""
+    deepest, stack = 0, [(root, 1)]
+    while stack:
+        element, level = stack.pop()
+        deepest = max(deepest, level)
+        if level <= MAX_DEPTH:
+            stack.extend((node, level + 1) for node in element)
+    return deepest
 
 
 def _text(element: Element | None) -> str:

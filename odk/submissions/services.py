@@ -67,6 +67,9 @@ def submission_receive(
         return Received(400, problem="not_served", form_id=instance.form_id)
     if instance.form_id not in forms_for(user):
         return Received(403, problem="forbidden", form_id=instance.form_id)
+    refused_edit = _edit_refused(instance, user)
+    if refused_edit is not None:
+        return refused_edit
     received, refused = _files_keep(parts, user=user, device=device)
     submission, created = _submission_record(instance, device=device, xml=xml)
     if not created and (
@@ -87,6 +90,30 @@ def submission_receive(
     outcome.files_missing = sorted(mapped.files_named - set(mapped.files_known))
     outcome.response = _push(submission, mapped.records)
     return outcome
+
+
+def _edit_refused(instance: Instance, user: User) -> Received | None:
+    """An update must name a record; an edit may only replace this account's own submission of
+    the same form (never inherit another account's records, versions or files)."""
+    chosen = chosen_update(instance) if instance.form_id == ASSISTANCE_FORM else None
+    if chosen is not None and not is_uuid(chosen[0]):
+        return Received(400, problem="assistance_id is not the id of an assistance record.")
+    if instance.deprecated_id is None:
+        return None
+    replaced = _submission(instance.deprecated_id)
+    if replaced is not None and (
+        replaced.device.user_id != user.pk or replaced.form_id != instance.form_id
+    ):
+        return Received(409, problem="edit_foreign", form_id=instance.form_id)
+    return None
+
+
+def is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _files_keep(

@@ -184,7 +184,9 @@ def test_a_token_url_authenticates_as_its_device_and_keeps_the_token_in_urls(
     client: Client, make_user
 ) -> None:
     user = make_user("surveyor-halo")
-    Device.objects.create(user=user, name="Collect 1", token_hash=token_hash("t0ken"))
+    Device.objects.create(
+        user=user, name="Collect 1", token_hash=token_hash("t0ken"), app_version="odk-collect"
+    )
 
     listed = _forms(client.get("/openrosa/key/t0ken/formList"))
 
@@ -200,6 +202,7 @@ def test_a_revoked_or_unknown_token_is_401(client: Client, make_user) -> None:
         user=user,
         name="lost phone",
         token_hash=token_hash("lost"),
+        app_version="odk-collect",
         revoked_at=timezone.now(),
     )
 
@@ -231,3 +234,40 @@ def test_in_maintenance_a_submission_is_503_with_retry_after(client: Client, mak
     assert response["Retry-After"] == "30"
     assert "maintenance" in _message(response)
     assert not Submission.objects.exists()
+
+
+def test_a_collect_token_opens_openrosa_only_and_a_tablet_token_not_openrosa(
+    client: Client, make_user
+) -> None:
+    user = make_user("surveyor-halo")
+    Device.objects.create(
+        user=user, name="Collect", token_hash=token_hash("collect"), app_version="odk-collect"
+    )
+    Device.objects.create(user=user, name="tablet", token_hash=token_hash("tablet"))
+
+    sync_pull = client.get("/api/v1/sync/pull/", HTTP_AUTHORIZATION="Token collect")
+    tablet_on_openrosa = client.get("/openrosa/key/tablet/formList")
+
+    assert sync_pull.status_code == 401
+    assert sync_pull.json()["code"] == "invalid_token"
+    assert tablet_on_openrosa.status_code == 401
+
+
+def test_a_token_url_never_reaches_a_log_line() -> None:
+    import logging
+
+    from config.log_filters import RedactTokenUrls
+
+    record = logging.LogRecord(
+        "django.request",
+        logging.WARNING,
+        __file__,
+        1,
+        "Not Found: %s",
+        ("/openrosa/key/s3cret-token/forms/x/form.xml",),
+        None,
+    )
+
+    RedactTokenUrls().filter(record)
+
+    assert record.getMessage() == "Not Found: /openrosa/key/***/forms/x/form.xml"

@@ -567,3 +567,65 @@ def test_collect_sending_no_language_is_answered_in_lao(client: Client, make_use
     assert _message(response) == (
         f"ໄດ້ຮັບ: ອຸບັດຕິເຫດ 1 ຄັ້ງ, ຜູ້ເຄາະຮ້າຍ 1 ຄົນ. ເລກອ້າງອີງອຸບັດຕິເຫດ: {reference}."
     )
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        (b'<?xml version="1.0" encoding="no-such"?><a/>', "encoding is not supported"),
+        (
+            b'<uxo_accident id="uxo_accident">' + b"<g>" * 500 + b"</g>" * 500 + b"</uxo_accident>",
+            "deeper than 32 levels",
+        ),
+    ],
+)
+def test_hostile_xml_is_400(client: Client, make_user, body: bytes, why: str) -> None:
+    make_user("surveyor-halo")
+
+    response = submit(client, body, auth=basic("surveyor-halo"))
+
+    assert response.status_code == 400
+    assert why in _message(response)
+
+
+def test_an_update_naming_no_record_id_is_400(client: Client, make_user) -> None:
+    make_user("surveyor-halo")
+    victim_id, _referral = _accident_with_referral(client)
+    answers = {"victim": victim_id, "assistance_id": "x" * 100, "status": "completed"}
+
+    response = submit(
+        client,
+        instance_xml("uxo_assistance", answers, instance_id=uuid.uuid4()),
+        auth=basic("surveyor-halo"),
+    )
+
+    assert response.status_code == 400
+    assert "not the id of an assistance record" in _message(response)
+
+
+def test_an_edit_of_another_accounts_submission_is_409_and_changes_nothing(
+    client: Client, make_user
+) -> None:
+    make_user("surveyor-halo")
+    make_user("surveyor-halo-2")
+    original = uuid.uuid4()
+    submit(
+        client,
+        instance_xml("uxo_accident", accident_answers(ADULT), instance_id=original),
+        auth=basic("surveyor-halo"),
+    )
+
+    response = submit(
+        client,
+        instance_xml(
+            "uxo_accident",
+            accident_answers(ADULT, village="Ban Taken"),
+            instance_id=uuid.uuid4(),
+            deprecated_id=original,
+        ),
+        auth=basic("surveyor-halo-2"),
+    )
+
+    assert response.status_code == 409
+    assert "another account or another form" in _message(response)
+    assert Accident.objects.get(pk=original).village == "Ban Nameuang"

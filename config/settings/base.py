@@ -144,6 +144,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "fieldsync.api.errors.exception_handler",
+    # An unknown `?format=` is ignored, never a 404 without a contract code.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "fieldsync.api.negotiation.LenientFormatNegotiation",
     "UNAUTHENTICATED_USER": None,
     # Partner API: requests per token (fieldsync.api.records.TokenRateThrottle).
     "DEFAULT_THROTTLE_RATES": {

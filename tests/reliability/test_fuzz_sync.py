@@ -143,3 +143,14 @@ def test_fuzzed_authorization_headers_on_sync_are_401(tablet: Tablet, token: str
 
     assert_contract_answer(response)
     assert response.status_code == 401
+
+
+def test_an_unknown_format_parameter_is_ignored_not_a_404(tablet: Tablet) -> None:
+    # Found by the fuzzer: DRF answered `?format=x` with a 404 whose body had no `code`.
+    response = _client().get("/api/v1/sync/pull/", {"format": "x"}, **tablet.headers)
+    schema = _client().get("/api/v1/schema/", {"format": "json"})
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert schema.status_code == 200
+    assert schema["Content-Type"].startswith("application/vnd.oai.openapi+json")

@@ -16,9 +16,10 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 
-from fieldsync.models import Role, SyncBatch
+from fieldsync.models import Role, SyncBatch, User
 from odk.forms.build import form_definitions
 from odk.models import Submission
+from odk.services import collect_device_enrol
 from tests.helpers.admin import pulled
 from tests.helpers.attachments import noisy_jpeg
 from tests.helpers.collect import CollectClient, DownloadedForm
@@ -560,8 +561,10 @@ def test_a_partner_updates_the_referral_chosen_from_assistance_csv(
 def test_a_token_url_needs_no_password(
     open_phone: Callable[..., Phone], surveyor: Tablet, javarosa: JavaRosa
 ) -> None:
-    # given Collect configured with the device's token URL (the QR code), no username
-    phone = open_phone(path=f"/openrosa/key/{surveyor.token}/")
+    # given Collect configured with a Collect device's token URL (the QR code), no username
+    staff = User.objects.create_user(username="nra-enroller", password=PASSWORD)
+    enrolment = collect_device_enrol(user=surveyor.user, name="Khamla's phone", by=staff)
+    phone = open_phone(path=f"/openrosa/key/{enrolment.token}/")
 
     # when it downloads the forms and sends an accident
     filled, answer = _fill_accident(phone, javarosa)

@@ -15,10 +15,12 @@ class RedactTokenUrls(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.msg, str) and "/key/" in record.msg:
             record.msg = _TOKEN_IN_PATH.sub("/key/***/", record.msg)
-        if record.args:
-            args = record.args if isinstance(record.args, tuple) else (record.args,)
-            record.args = tuple(
-                _TOKEN_IN_PATH.sub("/key/***/", arg) if isinstance(arg, str) else arg
-                for arg in args
-            )
+        if isinstance(record.args, tuple):
+            record.args = tuple(_redact(arg) for arg in record.args)
+        elif isinstance(record.args, dict):  # "%(name)s" messages keep their mapping
+            record.args = {key: _redact(value) for key, value in record.args.items()}
         return True
+
+
+def _redact(value: object) -> object:
+    return _TOKEN_IN_PATH.sub("/key/***/", value) if isinstance(value, str) else value

@@ -270,4 +270,16 @@ def test_a_token_url_never_reaches_a_log_line() -> None:
 
     RedactTokenUrls().filter(record)
 
+    mapping = logging.LogRecord(
+        "odk",
+        logging.INFO,
+        __file__,
+        1,
+        "%(path)s in %(ms)d ms",
+        ({"path": "/openrosa/key/s3cret/formList", "ms": 3},),
+        None,
+    )
+    RedactTokenUrls().filter(mapping)
+
     assert record.getMessage() == "Not Found: /openrosa/key/***/forms/x/form.xml"
+    assert mapping.getMessage() == "/openrosa/key/***/formList in 3 ms"

@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from odk.forms.build import form_definition, form_definitions
+from odk.forms.build import FormDefinition, form_definition, form_definitions
 from odk.forms.media import media_file
 from odk.openrosa import documents
 from odk.openrosa.auth import Caller, Refused, caller_of
@@ -97,7 +97,7 @@ def form_list(request: HttpRequest, caller: Caller, base: str) -> HttpResponse:
 
 @openrosa_view("GET", "HEAD")
 def form_xml(request: HttpRequest, caller: Caller, base: str, form_id: str) -> HttpResponse:
-    form = form_definition(form_id) if form_id in forms_for(caller.user) else None
+    form = _form_for(caller, form_id)
     if form is None:
         return _not_found()
     # Exactly the bytes the form list's md5 hash is of.
@@ -106,10 +106,10 @@ def form_xml(request: HttpRequest, caller: Caller, base: str, form_id: str) -> H
 
 @openrosa_view("GET", "HEAD")
 def form_manifest(request: HttpRequest, caller: Caller, base: str, form_id: str) -> HttpResponse:
-    form = form_definition(form_id) if form_id in forms_for(caller.user) else None
+    form = _form_for(caller, form_id)
     if form is None:
         return _not_found()
-    files = {name: _media(form_id, name, caller) or b"" for name in form.media}
+    files = {name: _media(form, name, caller) or b"" for name in form.media}
     return xml_response(documents.manifest(form, files, base=base))
 
 
@@ -117,7 +117,8 @@ def form_manifest(request: HttpRequest, caller: Caller, base: str, form_id: str)
 def form_media(
     request: HttpRequest, caller: Caller, base: str, form_id: str, name: str
 ) -> HttpResponse:
-    content = _media(form_id, name, caller) if form_id in forms_for(caller.user) else None
+    form = _form_for(caller, form_id)
+    content = _media(form, name, caller) if form is not None else None
     if content is None:
         return _not_found()
     response = HttpResponse(content, content_type="text/csv; charset=utf-8")
@@ -125,11 +126,15 @@ def form_media(
     return openrosa_headers(response)
 
 
-def _media(form_id: str, name: str, caller: Caller) -> bytes | None:
-    form = form_definition(form_id)
-    if form is None or name not in form.media:
+def _form_for(caller: Caller, form_id: str) -> FormDefinition | None:
+    """The form, if this caller's role may fill it (else None: a 404, as for no such form)."""
+    return form_definition(form_id) if form_id in forms_for(caller.user) else None
+
+
+def _media(form: FormDefinition, name: str, caller: Caller) -> bytes | None:
+    if name not in form.media:
         return None
-    return media_file(form_id=form_id, name=name, user=caller.user, language=_language())
+    return media_file(form_id=form.form_id, name=name, user=caller.user, language=_language())
 
 
 def _language() -> str:

@@ -162,7 +162,9 @@ class WatermelonApp:
     def delete(self, table: str, record_id: str) -> None:
         self.call("delete", table=table, id=record_id)
 
-    def sync(self, *, lose_push_response: bool = False, lose_pull_response: bool = False) -> SyncResult:
+    def sync(
+        self, *, lose_push_response: bool = False, lose_pull_response: bool = False
+    ) -> SyncResult:
         return SyncResult(
             self.call(
                 "sync", losePushResponse=lose_push_response, losePullResponse=lose_pull_response
@@ -190,8 +192,8 @@ class WatermelonApp:
     def rows(self, table: str) -> dict[str, dict[str, Any]]:
         return {row["id"]: row for row in self.dump()["tables"][table]}
 
-    def row(self, table: str, record_id: str) -> dict[str, Any] | None:
-        return self.rows(table).get(record_id)
+    def row(self, table: str, record_id: str) -> dict[str, Any]:
+        return self.rows(table)[record_id]
 
 
 MakeApp = Callable[..., WatermelonApp]

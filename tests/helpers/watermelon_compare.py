@@ -26,7 +26,11 @@ TABLE_OF_MODEL = {
     "organisation": "organisations",
     "service_type": "service_types",
 }
-RECORD_REFERENCES = {"accident": "accident_id", "related_victim": "related_victim_id", "victim": "victim_id"}
+RECORD_REFERENCES = {
+    "accident": "accident_id",
+    "related_victim": "related_victim_id",
+    "victim": "victim_id",
+}
 #: v1 fields a WatermelonDB app has no column for, each with the reason.
 NOT_ON_THE_DEVICE: dict[str, frozenset[str]] = {}
 
@@ -56,7 +60,9 @@ def row_differences(table: str, change: dict[str, Any], row: dict[str, Any]) -> 
     differences = []
     record_table = change["model"] in ("accident", "victim", "assistance")
     if record_table and row.get("server_version") != change["version"]:
-        differences.append(f"server_version {row.get('server_version')!r} != version {change['version']}")
+        differences.append(
+            f"server_version {row.get('server_version')!r} != version {change['version']}"
+        )
     compared = {"id", "_status", "_changed", "server_version"}
     for name, v1_value in change["data"].items():
         if not record_table and name == "code":
@@ -88,7 +94,9 @@ def assert_matches_server(app: WatermelonApp, *, unsynced: Collection[str] = ())
         for record_id, row in device.items():
             if row["_status"] != "synced" and record_id not in unsynced:
                 problems.append(f"{table} {record_id}: left {row['_status']} ({row['_changed']!r})")
-        device_ids = {rid for rid, row in device.items() if row["_status"] != "deleted"} - set(unsynced)
+        device_ids = {rid for rid, row in device.items() if row["_status"] != "deleted"} - set(
+            unsynced
+        )
         server_ids = set(expected) - set(unsynced)
         for record_id in sorted(server_ids - device_ids):
             problems.append(f"{table} {record_id}: on the server, not on the device")

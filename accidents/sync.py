@@ -36,6 +36,7 @@ from fieldsync.fields import (
     Date,
     Decimal,
     Errors,
+    Integer,
     Spec,
     Text,
     assign_to_instance,
@@ -58,18 +59,21 @@ NON_FIELD = "non_field_errors"
 # -- reference data ----------------------------------------------------------------------------
 class ProvinceAdapter(ReferenceAdapter):
     wire_name = "province"
+    table = "provinces"
     model = Province
     wire_fields = ("code", "lsb_code", "name_en", "name_lo")
 
 
 class DistrictAdapter(ReferenceAdapter):
     wire_name = "district"
+    table = "districts"
     model = District
     wire_fields = ("code", "province", "name_en", "name_lo")
 
 
 class OrdnanceTypeAdapter(ReferenceAdapter):
     wire_name = "ordnance_type"
+    table = "ordnance_types"
     model = OrdnanceType
     wire_fields = ("code", "name", "device_category")
 
@@ -119,7 +123,15 @@ OUTSIDE_LAOS = "Coordinates must lie inside Lao PDR ({} {}–{})."  # noqa: RUF0
 
 class AccidentAdapter(SyncAdapter):
     wire_name = "accident"
+    table = "accidents"
     model = Accident
+    specs = ACCIDENT_FIELDS
+    read_only_specs = {
+        "reference": Text(32),
+        "status": Choice(AccidentStatus.values),
+        "killed": Integer(),
+        "injured": Integer(),
+    }
     writable_fields = tuple(ACCIDENT_FIELDS)
     attachment_fields = ("photos",)
     read_only_fields = (

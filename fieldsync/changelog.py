@@ -16,7 +16,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from fieldsync.bulk import bulk_upsert_rows
-from fieldsync.models import Change, ServerIdentity, SyncCommit, SyncCounter
+from fieldsync.models import Change, RecordVersion, ServerIdentity, SyncCommit, SyncCounter
 from fieldsync.models.changelog import Audience
 from fieldsync.registry import registry
 
@@ -84,14 +84,19 @@ class ChangeSet:
                 }
                 for key, visible in news
             )
+        changed_ids: dict[str, list[str]] = {}
+        for (model, record_id), full in self.entries.items():
+            if full and not registry[model].reference:
+                changed_ids.setdefault(model, []).append(record_id)
         self.entries.clear()
         self.instances.clear()
         self.created.clear()
         if not rows:
             return 0
-        low, _high = take_sequence(len(rows))
+        low, high = take_sequence(len(rows))
         for offset, row in enumerate(rows):
             row["seq"] = low + offset
+        _stamp_versions(changed_ids, high)
         bulk_upsert_rows(
             Change,
             rows,
@@ -99,6 +104,19 @@ class ChangeSet:
             update_fields=["seq", "version", "deleted", "visible"],
         )
         return len(rows)
+
+
+def _stamp_versions(ids_by_model: dict[str, list[str]], high: int) -> None:
+    """Mark the versions this transaction stored with its commit's highest sequence number, so
+    that "the record as of seq N" can be read back (a WatermelonDB device's base)."""
+    for model, ids in ids_by_model.items():
+        for start in range(0, len(ids), STAMP_CHUNK):
+            RecordVersion.objects.filter(
+                model=model, record_id__in=ids[start : start + STAMP_CHUNK], commit_seq=None
+            ).update(commit_seq=high)
+
+
+STAMP_CHUNK = 900  # under SQLite's limit of bound variables, with room for the other filters
 
 
 def _load_with_dependents(

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.db import models
 
+from fieldsync.fields.base import Spec
+
 if TYPE_CHECKING:
     from fieldsync.models import Device, User
 
@@ -92,6 +94,12 @@ class SyncAdapter:
     #: Wire fields holding attachment references (attachments.md): the engine keeps which
     #: record names which file, and a download is allowed where such a field is visible.
     attachment_fields: ClassVar[tuple[str, ...]] = ()
+    #: The table of WatermelonDB apps (watermelondb.md): "accidents" for "accident".
+    table: ClassVar[str] = ""
+    #: The specs of the writable wire fields, which tell their types to other protocols.
+    specs: ClassVar[Mapping[str, Spec]] = {}
+    #: Server-managed wire fields other protocols show as read-only columns, with their types.
+    read_only_specs: ClassVar[Mapping[str, Spec]] = {}
 
     # -- reading -------------------------------------------------------------------------------
     def queryset(self) -> models.QuerySet[Any]:

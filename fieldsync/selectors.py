@@ -35,10 +35,12 @@ def changes_pull(*, viewer: Viewer, cursor_token: str | None, limit: int) -> Pul
     else:
         cursor = Cursor(epoch=epoch, seq=0, nonce="", phase="ref", horizon=changelog.latest_seq())
     rows, has_more, next_cursor = _page(viewer, cursor, limit)
-    return PullPage(changes=_present(rows, viewer), cursor=next_cursor.encode(), has_more=has_more)
+    return PullPage(
+        changes=present_changes(rows, viewer), cursor=next_cursor.encode(), has_more=has_more
+    )
 
 
-def _audiences(viewer: Viewer) -> list[str]:
+def audiences_of(viewer: Viewer) -> list[str]:
     if viewer.is_nra:
         return [Audience.PUBLIC, Audience.ALL]
     return [Audience.PUBLIC, viewer.organisation or ""]
@@ -69,7 +71,7 @@ def _page(viewer: Viewer, cursor: Cursor, limit: int) -> tuple[list[Change], boo
         more_rows, has_more, next_cursor = _page(viewer, main, limit - len(rows))
         return rows + more_rows, has_more, next_cursor
 
-    query = Change.objects.filter(audience__in=_audiences(viewer), seq__gt=cursor.seq)
+    query = Change.objects.filter(audience__in=audiences_of(viewer), seq__gt=cursor.seq)
     if cursor.ref_high > cursor.seq:
         query = query.exclude(audience=Audience.PUBLIC, seq__lte=cursor.ref_high)
     if cursor.horizon > cursor.seq:
@@ -97,7 +99,7 @@ def _advance(cursor: Cursor, seq: int) -> Cursor:
     )
 
 
-def _present(rows: list[Change], viewer: Viewer) -> list[dict[str, Any]]:
+def present_changes(rows: list[Change], viewer: Viewer) -> list[dict[str, Any]]:
     """Rows as wire changes, with each live record's current data (a query per model)."""
     live: dict[str, list[str]] = defaultdict(list)
     for row in rows:

@@ -8,5 +8,6 @@ from fieldsync.registry import ReferenceAdapter
 
 class OrganisationAdapter(ReferenceAdapter):
     wire_name = "organisation"
+    table = "organisations"
     model = Organisation
     wire_fields = ("code", "name", "name_lo", "kind")

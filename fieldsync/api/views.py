@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import math
 import uuid
 from typing import Any
 
 from celery import current_app
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -21,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fieldsync.api import schema
+from fieldsync.api.bodies import json_body
 from fieldsync.api.errors import RETRY_AFTER_SECONDS, APIError, error_body
 from fieldsync.attachments.access import batch_attachments_missing
 from fieldsync.cursors import InvalidCursor, ResyncRequired
@@ -190,16 +188,7 @@ class SyncPushView(APIView):
         too_large = APIError(
             413, "batch_too_large", "The batch is larger than the server takes.", **_limits()
         )
-        declared = ascii_natural(request.META.get("CONTENT_LENGTH") or "0")
-        if declared is not None and declared > config["MAX_BATCH_BYTES"]:
-            raise too_large
-        try:
-            body = request.body
-        except RequestDataTooBig as error:
-            raise too_large from error
-        if len(body) > config["MAX_BATCH_BYTES"]:
-            raise too_large
-        envelope = _parse_json(body)
+        envelope = json_body(request, max_bytes=config["MAX_BATCH_BYTES"], too_large=too_large)
         if not isinstance(envelope, dict):
             raise APIError(400, "invalid_envelope", "The body must be a JSON object.")
         try:
@@ -228,45 +217,6 @@ class SyncPushView(APIView):
         if len(records) > config["MAX_BATCH_RECORDS"]:
             raise too_large
         return {**envelope, "batch_id_uuid": batch_id}
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):  # 1e999: JSON without the word, infinite all the same
-        raise ValueError(f"{text} is not a finite number")
-    return value
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-MAX_NESTING = 32  # a record is two levels deep; anything far deeper is not a tablet's
-
-
-def _parse_json(body: bytes) -> Any:
-    try:
-        parsed = json.loads(
-            body.decode("utf-8"), parse_constant=_reject_constant, parse_float=_finite_float
-        )
-    except (UnicodeDecodeError, ValueError, RecursionError) as error:
-        raise APIError(400, "invalid_json", "The body is not valid UTF-8 JSON.") from error
-    if _nesting(parsed) > MAX_NESTING:
-        raise APIError(400, "invalid_envelope", f"JSON nested deeper than {MAX_NESTING} levels.")
-    return parsed
-
-
-def _nesting(value: Any) -> int:
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        current, depth = stack.pop()
-        if isinstance(current, dict | list):
-            deepest = max(deepest, depth)
-            if depth > MAX_NESTING:
-                break
-            children = current.values() if isinstance(current, dict) else current
-            stack.extend((child, depth + 1) for child in children)
-    return deepest
 
 
 class SyncPullView(APIView):

@@ -22,6 +22,7 @@ from fieldsync.models.inbox import (
     RecordVersion,
     SyncBatch,
 )
+from fieldsync.models.watermelon import WatermelonState
 
 __all__ = [
     "REVIEWABLE",
@@ -47,4 +48,5 @@ __all__ = [
     "SyncRecord",
     "Upload",
     "User",
+    "WatermelonState",
 ]

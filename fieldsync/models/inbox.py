@@ -117,6 +117,9 @@ class RecordVersion(models.Model):
     )
     recorded_at = models.DateTimeField(_("recorded at (tablet clock)"), null=True, blank=True)
     created_at = models.DateTimeField(_("received at (server clock)"), auto_now_add=True)
+    #: The highest change sequence number of the commit that stored this version (set by the
+    #: change log's flush; 0 for versions older than the column): "the record as of seq N".
+    commit_seq = models.BigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("record version")

@@ -51,7 +51,9 @@ ASSISTANCE_ATTNAMES = {name: name for name in ASSISTANCE_FIELDS} | {
 
 class AssistanceAdapter(SyncAdapter):
     wire_name = "assistance"
+    table = "assistance"
     model = Assistance
+    specs = ASSISTANCE_FIELDS
     writable_fields = tuple(ASSISTANCE_FIELDS)
     attachment_fields = ("documents",)
     read_only_fields = ("version", "created_at", "updated_at")

@@ -8,5 +8,6 @@ from victims.models import ServiceType
 
 class ServiceTypeAdapter(ReferenceAdapter):
     wire_name = "service_type"
+    table = "service_types"
     model = ServiceType
     wire_fields = ("code", "pillar", "name", "name_lo")

@@ -91,7 +91,10 @@ VICTIM_ATTNAMES = {name: name for name in VICTIM_FIELDS} | {
 
 class VictimAdapter(SyncAdapter):
     wire_name = "victim"
+    table = "victims"
     model = Victim
+    specs = VICTIM_FIELDS
+    read_only_specs = {"age_group": Choice(AgeGroup.values)}
     writable_fields = tuple(VICTIM_FIELDS)
     attachment_fields = ("photos", "consent_document")
     read_only_fields = ("age_group", "version", "created_at", "updated_at", "merged_into")

@@ -1,0 +1,229 @@
+"""The WatermelonDB push: one batch of the sync engine (contract watermelondb.md, "Push").
+
+Rows become v1 records: a created row is a new record, an updated row an edit of the columns in
+its `_changed` made on the device's base, a deleted id a delete on that base. The base is the
+record as of the device's last pull request (`WatermelonState.pull_base`), or the last version
+this device stored itself where that is newer. Then `batch_push` stores, reconciles and answers
+as it does for tablets; rejected rows are listed, and records the device does not hold as the
+server does (conflicts, unchanged) are logged again so its next pull brings them back.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+
+from fieldsync.changelog import ChangeSet
+from fieldsync.models import (
+    Conflict,
+    ConflictKind,
+    ConflictStatus,
+    Device,
+    InboxRecord,
+    RecordVersion,
+    WatermelonState,
+)
+from fieldsync.services.push import batch_push, envelope_digest
+from fieldsync.watermelon.changes import Row
+
+#: Batch ids are derived from the content: the same push sent again is the same batch.
+BATCH_NAMESPACE = uuid.UUID("5f0c1d2e-7a4b-4c39-9e61-2b8d7f3a9c10")
+#: Outcomes after which the device may hold other values than the server: sent again.
+RESEND = ("conflict", "unchanged")
+
+
+@dataclass
+class Plan:
+    """The v1 records of a push, and what to send back to the device on its next pull."""
+
+    records: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)  # the row of each record
+    resend: set[tuple[str, str]] = field(default_factory=set)
+
+
+def watermelon_push(*, device: Device, rows: list[Row]) -> dict[str, Any]:
+    """Push `rows` as one batch; `{}` or `{"experimentalRejectedIds": {table: [ids]}}`."""
+    plan = _plan(device, rows)
+    rejected: dict[str, list[str]] = defaultdict(list)
+    if plan.records:
+        envelope = {
+            "device_id": str(device.device_id),
+            "schema_version": settings.FIELDSYNC["SCHEMA_VERSION"],
+            "records": plan.records,
+        }
+        batch_id = uuid.uuid5(BATCH_NAMESPACE, f"{device.device_id}:{envelope_digest(envelope)}")
+        result = batch_push(
+            device=device, batch_id=batch_id, envelope={"batch_id": str(batch_id), **envelope}
+        )
+        for row, outcome in zip(plan.rows, result.body["results"], strict=True):
+            status = outcome.get("status")
+            if status == "rejected":
+                rejected[row.table.name].append(row.record_id)
+            elif status in RESEND:
+                plan.resend.add((row.table.adapter.wire_name, row.record_id))
+    _resend(plan.resend)
+    return {"experimentalRejectedIds": dict(rejected)} if rejected else {}
+
+
+def _plan(device: Device, rows: list[Row]) -> Plan:
+    existing = _existing(rows)
+    edits = [r for r in rows if r.kind != "created" and _key(r) in existing]
+    bases = _bases(device, edits, existing)
+    earlier = _earlier_records(device, edits)
+    in_review = _open_conflicts(device, edits)
+    plan = Plan()
+    for row in rows:
+        key = _key(row)
+        record: dict[str, Any] = {
+            "model": row.table.adapter.wire_name,
+            "id": row.record_id,
+            "watermelon": {"table": row.table.name, "status": row.kind},
+        }
+        if row.kind == "deleted":
+            record |= {"op": "delete", "base_version": None}
+            if key in existing:
+                record["base_version"] = _retry_base(bases[key], earlier.get(key), {})
+                if ConflictKind.DELETE in in_review.get(key, {}).get("", ()):
+                    plan.resend.add(key)  # already in review: the same delete again adds nothing
+                    continue
+        elif row.kind == "updated" and key in existing:
+            data = row.table.wire_data(row.raw, row.changed)
+            reviewed = in_review.get(key, {})
+            kept = {k: v for k, v in data.items() if v not in reviewed.get(k, ())}
+            if kept != data:
+                plan.resend.add(key)
+            base = _retry_base(bases[key], earlier.get(key), data)
+            record |= {"op": "upsert", "base_version": base, "data": kept}
+            record["watermelon"]["changed"] = row.changed
+        else:
+            # A new record, or an edit of one the server does not have (a restore lost it, or it
+            # is held): the whole row, as a creation.
+            record |= {"op": "upsert", "base_version": None, "data": row.table.wire_data(row.raw)}
+        plan.records.append(record)
+        plan.rows.append(row)
+    return plan
+
+
+def _key(row: Row) -> tuple[str, str]:
+    return (row.table.adapter.wire_name, row.record_id)
+
+
+def _by_model(rows: Iterable[Row]) -> dict[str, list[str]]:
+    ids: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        if _is_uuid(row.record_id):
+            ids[row.table.adapter.wire_name].append(str(uuid.UUID(row.record_id)))
+    return ids
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        return str(uuid.UUID(value)) == value.lower()
+    except ValueError:
+        return False
+
+
+def _existing(rows: list[Row]) -> dict[tuple[str, str], int]:
+    """Records the server holds (tombstones included) among the rows': key -> current version."""
+    found: dict[tuple[str, str], int] = {}
+    tables = {row.table.adapter.wire_name: row.table for row in rows}
+    for model, ids in _by_model(r for r in rows if not r.table.reference).items():
+        manager = tables[model].adapter.model._default_manager
+        for pk, version in manager.filter(pk__in=ids).values_list("pk", "version"):
+            found[(model, str(pk))] = version
+    return found
+
+
+def _bases(
+    device: Device, rows: list[Row], existing: dict[tuple[str, str], int]
+) -> dict[tuple[str, str], int]:
+    """The version each edit was made on: the record as of the device's last pull request, or
+    the last version this device stored as it sent it, whichever is newer (1 when unknown)."""
+    state = WatermelonState.objects.filter(device=device).first()
+    pulled_at = state.pull_base if state is not None else None
+    bases: dict[tuple[str, str], int] = {}
+    for model, ids in _by_model(rows).items():
+        if pulled_at is not None:
+            as_of = (
+                RecordVersion.objects.filter(model=model, record_id__in=ids)
+                .filter(commit_seq__lte=pulled_at)
+                .values("record_id")
+                .annotate(version=Max("version"))
+            )
+            for row in as_of:
+                bases[(model, row["record_id"])] = row["version"]
+        own = RecordVersion.objects.filter(model=model, record_id__in=ids, device=device).values(
+            "record_id", "version", "base_version", "op"
+        )
+        for version in own:
+            plain = version["base_version"] == version["version"] - 1 or (
+                version["op"] == "create" and version["base_version"] is None
+            )
+            key = (model, version["record_id"])
+            if plain and version["version"] > bases.get(key, 0):
+                bases[key] = version["version"]
+    return {key: min(bases.get(key, 1), existing[key]) for key in (_key(r) for r in rows)}
+
+
+def _earlier_records(device: Device, rows: list[Row]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The last record this device sent for each of these ids (a retry repeats it)."""
+    earlier: dict[tuple[str, str], dict[str, Any]] = {}
+    for model, ids in _by_model(rows).items():
+        sent = (
+            InboxRecord.objects.filter(batch__device=device, model=model, record_id__in=ids)
+            .order_by("record_id", "-pk")
+            .values_list("record_id", "payload")
+        )
+        for record_id, payload in sent:
+            if isinstance(payload, dict):
+                earlier.setdefault((model, record_id), payload)
+    return earlier
+
+
+def _retry_base(base: int, earlier: dict[str, Any] | None, data: dict[str, Any]) -> int:
+    """A row that repeats what this device sent before (its answer was lost) keeps the base it
+    was sent on: the newer base its later pull gave would let the retry overwrite what the
+    first attempt found changed by others (principle 5)."""
+    if earlier is None or not isinstance(earlier.get("base_version"), int):
+        return base
+    sent = earlier.get("data")
+    if not isinstance(sent, dict):
+        sent = {}
+    deleting = earlier.get("op") == "delete" and not data
+    repeats = any(name in sent and sent[name] == value for name, value in data.items())
+    return min(base, earlier["base_version"]) if deleting or repeats else base
+
+
+def _open_conflicts(device: Device, rows: list[Row]) -> dict[tuple[str, str], dict[str, list]]:
+    """Values of this device already awaiting review: key -> field -> [values] ("" -> kinds)."""
+    found: dict[tuple[str, str], dict[str, list]] = {}
+    for model, ids in _by_model(rows).items():
+        conflicts = Conflict.objects.filter(
+            model=model, record_id__in=ids, device=device, status=ConflictStatus.OPEN
+        ).values_list("record_id", "kind", "fields")
+        for record_id, kind, fields in conflicts:
+            values = found.setdefault((model, record_id), {})
+            values.setdefault("", []).append(kind)
+            for name, sides in (fields or {}).items():
+                if isinstance(sides, dict):
+                    values.setdefault(name, []).append(sides.get("tablet"))
+    return found
+
+
+def _resend(keys: set[tuple[str, str]]) -> None:
+    """Log these records again: the device's next pull brings the server's copy back."""
+    if not keys:
+        return
+    with transaction.atomic():
+        changes = ChangeSet()
+        for model, record_id in sorted(keys):
+            if _is_uuid(record_id):
+                changes.touch(model, [record_id])
+        changes.flush()

@@ -19,6 +19,10 @@ def accident(**changes: Any) -> dict[str, Any]:
         "activity": "farming",
         "latitude": 19.45,
         "longitude": 103.2,
+        # Defaulted by the server when absent, but a WatermelonDB row always has every column:
+        # an app leaving them unset sends "" (the schema marks them not optional).
+        "reporting_organisation": "HALO",
+        "reported_on": "2026-11-20",
     }
     return columns | changes
 

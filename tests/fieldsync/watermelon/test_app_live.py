@@ -14,7 +14,7 @@ from fieldsync.models import Conflict, ConflictStatus, Role
 from tests.fieldsync.watermelon import rows
 from tests.helpers.sync import Tablet, accident, assistance, victim
 from tests.helpers.watermelon import MakeApp, WatermelonApp
-from tests.helpers.watermelon_compare import assert_matches_server
+from tests.helpers.watermelon_compare import assert_converged, assert_matches_server
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.node]
 
@@ -53,6 +53,21 @@ def test_first_sync_brings_reference_data_and_the_organisations_records(
     assert_matches_server(app)
 
 
+def test_an_accident_left_with_its_defaults_is_accepted(make_watermelon_app: MakeApp) -> None:
+    app = make_watermelon_app()
+    columns = rows.accident()
+    del columns["reporting_organisation"], columns["reported_on"]  # left to the server
+    a = app.create("accidents", columns)
+
+    result = app.sync_ok()
+
+    assert result.rejected == {}
+    assert Accident.objects.get(pk=a).reporting_organisation_id == "HALO"
+    app.sync_ok()
+    assert app.row("accidents", a)["reporting_organisation"] == "HALO"
+    assert_matches_server(app)
+
+
 def test_offline_work_on_two_devices_of_one_organisation_reaches_both(
     make_watermelon_app: MakeApp,
 ) -> None:
@@ -80,8 +95,7 @@ def test_offline_work_on_two_devices_of_one_organisation_reaches_both(
     assert first.row("victims", casualty)["outcome"] == "killed"
     assert first.row("accidents", a)["killed"] == 1
     assert referral in second.rows("assistance")
-    assert_matches_server(first)
-    assert_matches_server(second)
+    assert_converged(first, second)
 
 
 def test_edits_of_different_fields_on_two_devices_merge(make_watermelon_app: MakeApp) -> None:
@@ -99,8 +113,7 @@ def test_edits_of_different_fields_on_two_devices_merge(make_watermelon_app: Mak
     assert (stored.village, stored.description) == ("Ban Phonsavan", "Found while ploughing.")
     assert stored.version == 3
     assert not Conflict.objects.filter(record_id=a).exists()
-    assert_matches_server(first)
-    assert_matches_server(second)
+    assert_converged(first, second)
 
 
 def test_an_edit_of_the_same_field_is_a_conflict_the_server_value_stays(
@@ -125,9 +138,7 @@ def test_an_edit_of_the_same_field_is_a_conflict_the_server_value_stays(
     back = second.sync_ok()  # the record comes back with the server value
     assert a in back.pulled_ids("accidents")
     assert second.row("accidents", a)["village"] == "Ban Phonsavan"
-    first.sync_ok()
-    assert_matches_server(first)
-    assert_matches_server(second)
+    assert_converged(first, second)
 
 
 def test_a_delete_of_a_record_edited_meanwhile_brings_it_back(make_watermelon_app: MakeApp) -> None:
@@ -148,8 +159,7 @@ def test_a_delete_of_a_record_edited_meanwhile_brings_it_back(make_watermelon_ap
     back = first.sync_ok()
     assert a in back.pulled_ids("accidents")
     assert first.row("accidents", a)["village"] == "Ban Phonsavan"
-    assert_matches_server(first)
-    assert_matches_server(second)
+    assert_converged(first, second)
 
 
 def test_a_delete_reaches_the_other_device(make_watermelon_app: MakeApp) -> None:
@@ -163,8 +173,7 @@ def test_a_delete_reaches_the_other_device(make_watermelon_app: MakeApp) -> None
     assert gone.pulled_ids("accidents", "deleted") == [a]
     assert Accident.objects.get(pk=a).is_deleted
     assert a not in second.rows("accidents")
-    assert_matches_server(first)
-    assert_matches_server(second)
+    assert_converged(first, second)
 
 
 def test_records_moved_to_another_organisation_leave_the_device(
@@ -224,5 +233,4 @@ def test_a_partner_sees_no_personal_fields_and_writes_assistance_only(
     assert surveyor.row("victims", casualty)["outcome"] == "injured"
     assert surveyor.row("victims", casualty)["full_name"] == "Somchai K."
     assert json.loads(surveyor.row("victims", casualty)["injuries"]) == ["hand_fingers"]
-    assert_matches_server(surveyor)
-    assert_matches_server(partner, unsynced={casualty})
+    assert_converged(surveyor, partner, unsynced={casualty})

@@ -17,7 +17,7 @@ from tests.fieldsync.watermelon import rows
 from tests.helpers.attachments import photo_bytes, reference
 from tests.helpers.sync import Tablet
 from tests.helpers.watermelon import MakeApp
-from tests.helpers.watermelon_compare import assert_matches_server
+from tests.helpers.watermelon_compare import assert_converged, assert_matches_server
 from tests.reliability.test_backup_restore import _pg
 from victims.models import Victim
 
@@ -79,8 +79,7 @@ def test_a_lost_pull_response_is_pulled_again(make_watermelon_app: MakeApp) -> N
     assert a in again.pulled_ids("accidents")
     stored = Accident.objects.get(pk=a)
     assert (stored.village, stored.description) == ("Ban Phonsavan", "Found while ploughing.")
-    app.sync_ok()
-    assert_matches_server(app)
+    assert_converged(app)
 
 
 def test_a_rejected_row_stays_unsynced_until_it_is_fixed(make_watermelon_app: MakeApp) -> None:
@@ -96,13 +95,12 @@ def test_a_rejected_row_stays_unsynced_until_it_is_fixed(make_watermelon_app: Ma
     assert not Accident.objects.filter(pk=bad).exists()
     inbox = InboxRecord.objects.get(record_id=bad)
     assert inbox.status == InboxStatus.REJECTED
-    assert_matches_server(app, unsynced={bad})
+    assert_converged(app, unsynced={bad})
     app.update("accidents", bad, ordnance_type="BLU-24")
     fixed = app.sync_ok()
     assert fixed.rejected == {}
     assert Accident.objects.get(pk=bad).ordnance_type_id == "BLU-24"
-    app.sync_ok()
-    assert_matches_server(app)
+    assert_converged(app)
 
 
 def test_a_victim_whose_accident_comes_later_is_held_then_applied(
@@ -123,8 +121,7 @@ def test_a_victim_whose_accident_comes_later_is_held_then_applied(
     assert InboxRecord.objects.get(record_id=casualty).status != InboxStatus.HELD
     first.sync_ok(), second.sync_ok()
     assert first.row("victims", casualty)["full_name"] == "Somchai K."
-    assert_matches_server(first)
-    assert_matches_server(second)
+    assert_converged(first, second)
 
 
 def test_a_schema_upgrade_pulls_the_new_columns_in_a_migration_sync(
@@ -198,5 +195,4 @@ def test_a_resync_after_a_restore_loses_nothing(
     assert recovered["restored"] == {"created": 2, "edited": 1, "deleted": 0}
     assert {str(pk) for pk in Accident.objects.values_list("pk", flat=True)} == {a, b, c}
     assert Accident.objects.get(pk=a).village == "Ban Phonsavan"
-    app.sync_ok()
-    assert_matches_server(app)
+    assert_converged(app)

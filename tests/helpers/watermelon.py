@@ -163,11 +163,20 @@ class WatermelonApp:
         self.call("delete", table=table, id=record_id)
 
     def sync(
-        self, *, lose_push_response: bool = False, lose_pull_response: bool = False
+        self,
+        *,
+        lose_push_request: bool = False,
+        lose_push_response: bool = False,
+        lose_pull_response: bool = False,
     ) -> SyncResult:
+        """One `synchronize()`; a lost request never reaches the server, a lost response is
+        processed by the server before the app sees the network drop."""
         return SyncResult(
             self.call(
-                "sync", losePushResponse=lose_push_response, losePullResponse=lose_pull_response
+                "sync",
+                losePushRequest=lose_push_request,
+                losePushResponse=lose_push_response,
+                losePullResponse=lose_pull_response,
             )
         )
 

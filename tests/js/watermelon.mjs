@@ -7,7 +7,9 @@
 //   {"command": "open", "url", "token", "schemaVersion", "records": {table: [read-only columns]}}
 //   {"command": "create", "table", "columns", "id"?}  -> {"id"}
 //   {"command": "update", "table", "id", "columns"}   {"command": "delete", "table", "id"}
-//   {"command": "sync", "losePushResponse"?, "losePullResponse"?} -> {"ok", "log", "requests"...}
+//   {"command": "sync", "losePushRequest"?, "losePushResponse"?, "losePullResponse"?}
+//        -> {"ok", "log", "requests", ...}: a lost request never reaches the server; a lost
+//        response is processed by the server, then the app sees the network drop
 //   {"command": "dump"}  {"command": "upgrade", "schemaVersion"}  {"command": "resync"}
 // A failed command answers {"error": message}; the process carries on.
 
@@ -129,7 +131,7 @@ const counts = (changes) =>
     ]),
   );
 
-async function sync({ losePushResponse = false, losePullResponse = false } = {}) {
+async function sync({ losePushRequest = false, losePushResponse = false, losePullResponse = false } = {}) {
   const log = {};
   const requests = [];
   const pullChanges = async ({ lastPulledAt, schemaVersion, migration }) => {
@@ -161,6 +163,7 @@ async function sync({ losePushResponse = false, losePullResponse = false } = {})
   const pushChanges = async ({ changes, lastPulledAt }) => {
     const entry = { kind: 'push', lastPulledAt, changes };
     requests.push(entry);
+    if (losePushRequest) throw new NetworkDropped('the push never reached the server');
     const body = await request('POST', '/api/v1/sync/watermelon/', {
       last_pulled_at: String(lastPulledAt),
     }, changes);

@@ -33,11 +33,13 @@ def test_a_lost_push_response_is_sent_again_and_changes_nothing_twice(
 ) -> None:
     app, other = make_watermelon_app(), make_watermelon_app("surveyor-halo-2")
     a = app.create("accidents", rows.accident())
+    d = app.create("accidents", rows.accident(activity="fishing"))
     app.sync_ok(), other.sync_ok()
     other.update("accidents", a, village="Ban Phonsavan")
     other.sync_ok()
     app.update("accidents", a, village="Ban Nongbua")  # a conflict
     b = app.create("accidents", rows.accident(activity="digging"))
+    app.delete("accidents", d)
 
     lost = app.sync(lose_push_response=True)
 
@@ -45,18 +47,62 @@ def test_a_lost_push_response_is_sent_again_and_changes_nothing_twice(
     assert Accident.objects.get(pk=b).version == 1
     assert Accident.objects.get(pk=a).village == "Ban Phonsavan"
     assert Conflict.objects.filter(record_id=a).count() == 1
-    before = (versions(a), versions(b))
+    assert Accident.objects.get(pk=d).is_deleted
+    before = (versions(a), versions(b), versions(d))
     assert app.row("accidents", b)["_status"] == "created"  # unsynced on the device
     retried = app.sync_ok()
     assert [row["id"] for row in retried.pushed("accidents", "created")] == [b]
     assert [row["id"] for row in retried.pushed("accidents", "updated")] == [a]
-    assert (versions(a), versions(b)) == before
+    # The echo of its own delete arrives first: WatermelonDB forgets the pending delete.
+    assert retried.pulled_ids("accidents", "deleted") == [d]
+    assert retried.pushed("accidents", "deleted") == []
+    assert (versions(a), versions(b), versions(d)) == before
     assert Conflict.objects.filter(record_id=a).count() == 1
     assert Accident.objects.get(pk=a).village == "Ban Phonsavan"  # the retry does not win
     assert Accident.objects.filter(pk=b).count() == 1
     app.sync_ok()
     assert app.row("accidents", a)["village"] == "Ban Phonsavan"
     assert_matches_server(app)
+
+
+def test_a_record_edited_after_its_creation_was_lost_is_updated(
+    make_watermelon_app: MakeApp,
+) -> None:
+    app = make_watermelon_app()
+    app.sync_ok()
+    b = app.create("accidents", rows.accident())
+    assert not app.sync(lose_push_response=True).ok
+    app.update("accidents", b, village="Ban Phonsavan")  # still a creation on the device
+
+    retried = app.sync_ok()
+
+    assert [row["id"] for row in retried.pushed("accidents", "created")] == [b]
+    stored = Accident.objects.get(pk=b)
+    assert (stored.village, stored.version) == ("Ban Phonsavan", 2)
+    assert not Conflict.objects.filter(record_id=b).exists()
+    assert_converged(app)
+
+
+def test_an_edit_whose_push_never_arrived_still_conflicts_with_the_server_edit(
+    make_watermelon_app: MakeApp,
+) -> None:
+    app, other = make_watermelon_app(), make_watermelon_app("surveyor-halo-2")
+    a = app.create("accidents", rows.accident())
+    app.sync_ok(), other.sync_ok()
+    other.update("accidents", a, village="Ban Phonsavan")
+    other.sync_ok()
+    app.update("accidents", a, village="Ban Nongbua")
+    # The pull brings the other edit (WatermelonDB keeps its own value), then the network goes.
+    dropped = app.sync(lose_push_request=True)
+    assert not dropped.ok and a in dropped.pulled_ids("accidents")
+    assert app.row("accidents", a)["village"] == "Ban Nongbua"
+
+    app.sync_ok()  # the edit was made before the device saw the other one: still a conflict
+
+    assert Accident.objects.get(pk=a).village == "Ban Phonsavan"
+    conflict = Conflict.objects.get(record_id=a)
+    assert conflict.fields["village"]["tablet"] == "Ban Nongbua"
+    assert_converged(app, other)
 
 
 def test_a_lost_pull_response_is_pulled_again(make_watermelon_app: MakeApp) -> None:

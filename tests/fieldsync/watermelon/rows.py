@@ -27,7 +27,7 @@ def accident(**changes: Any) -> dict[str, Any]:
     return columns | changes
 
 
-def victim(accident_id: str, **changes: Any) -> dict[str, Any]:
+def victim(accident_id: str | None, **changes: Any) -> dict[str, Any]:
     columns = {
         "victim_type": "direct",
         "accident_id": accident_id,

@@ -10,7 +10,8 @@ import json
 import pytest
 
 from accidents.models import Accident
-from fieldsync.models import Conflict, ConflictStatus, Role
+from accidents.services import accident_status_set
+from fieldsync.models import Conflict, ConflictKind, ConflictStatus, Role
 from tests.fieldsync.watermelon import rows
 from tests.helpers.sync import Tablet, accident, assistance, victim
 from tests.helpers.watermelon import MakeApp, WatermelonApp
@@ -80,6 +81,22 @@ def test_offline_work_on_two_devices_of_one_organisation_reaches_both(
     referral = first.create(
         "assistance", rows.assistance(casualty, quantity="1", unit="pair", cost_lak="1500000")
     )
+    family = first.create(
+        "victims",
+        rows.victim(
+            None,
+            victim_type="indirect",
+            related_victim_id=casualty,
+            relationship="parent",
+            outcome=None,
+            injuries="[]",
+            age_years=41,
+            age_estimated=True,
+            full_name="Bounmy K.",
+            guardian_name=None,
+            consent="self",
+        ),
+    )
     first.update("accidents", a, village="Ban Phonsavan")
     b = second.create("accidents", rows.accident(activity="digging"))
 
@@ -97,6 +114,8 @@ def test_offline_work_on_two_devices_of_one_organisation_reaches_both(
     assert first.row("victims", casualty)["outcome"] == "killed"
     assert first.row("accidents", a)["killed"] == 1
     assert second.row("assistance", referral)["cost_lak"] == "1500000.00"
+    assert second.row("victims", family)["related_victim_id"] == casualty
+    assert second.row("victims", family)["age_group"] == "adult"
     assert_converged(first, second)
 
 
@@ -141,6 +160,31 @@ def test_an_edit_of_the_same_field_is_a_conflict_the_server_value_stays(
     assert a in back.pulled_ids("accidents")
     assert second.row("accidents", a)["village"] == "Ban Phonsavan"
     assert_converged(first, second)
+
+
+def test_an_edit_of_a_verified_accident_is_kept_for_review(
+    make_watermelon_app: MakeApp, make_user
+) -> None:
+    app = make_watermelon_app()
+    a = synced_accident(app)
+    app.update("accidents", a, village="Ban Nongbua")
+    staff = make_user("nra-reviewer", role=Role.NRA_STAFF, organisation="NRA")
+    accident_status_set(accident_id=a, status="verified", by=staff)
+
+    locked = app.sync_ok()
+
+    assert locked.rejected == {}
+    stored = Accident.objects.get(pk=a)
+    assert (stored.village, stored.status) == ("Ban Nameuang", "verified")
+    conflict = Conflict.objects.get(record_id=a)
+    assert (conflict.kind, conflict.status) == (ConflictKind.LOCKED, ConflictStatus.OPEN)
+    back = app.sync_ok()
+    assert a in back.pulled_ids("accidents")
+    assert (app.row("accidents", a)["village"], app.row("accidents", a)["status"]) == (
+        "Ban Nameuang",
+        "verified",
+    )
+    assert_converged(app)
 
 
 def test_a_delete_of_a_record_edited_meanwhile_brings_it_back(make_watermelon_app: MakeApp) -> None:

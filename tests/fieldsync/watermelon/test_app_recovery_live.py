@@ -132,20 +132,40 @@ def test_a_rejected_row_stays_unsynced_until_it_is_fixed(make_watermelon_app: Ma
     app = make_watermelon_app()
     good = app.create("accidents", rows.accident())
     bad = app.create("accidents", rows.accident(ordnance_type="NO-SUCH-CODE"))
+    odd = app.create("accidents", rows.accident(), record_id="accident-1")  # not a UUID
 
     result = app.sync_ok()
 
-    assert result.rejected == {"accidents": [bad]}
+    assert sorted(result.rejected["accidents"]) == sorted([bad, odd])
+    assert app.row("accidents", odd)["_status"] == "created"
     assert app.row("accidents", bad)["_status"] == "created"
     assert app.row("accidents", good)["_status"] == "synced"
     assert not Accident.objects.filter(pk=bad).exists()
     inbox = InboxRecord.objects.get(record_id=bad)
     assert inbox.status == InboxStatus.REJECTED
-    assert_converged(app, unsynced={bad})
+    assert_converged(app, unsynced={bad, odd})
     app.update("accidents", bad, ordnance_type="BLU-24")
     fixed = app.sync_ok()
-    assert fixed.rejected == {}
+    assert fixed.rejected == {"accidents": [odd]}
     assert Accident.objects.get(pk=bad).ordnance_type_id == "BLU-24"
+    assert_converged(app, unsynced={odd})
+
+
+def test_a_rejected_row_the_surveyor_deletes_leaves_the_device(
+    make_watermelon_app: MakeApp,
+) -> None:
+    app = make_watermelon_app()
+    odd = app.create("accidents", rows.accident(), record_id="accident-1")  # not a UUID
+    bad = app.create("accidents", rows.accident(ordnance_type="NO-SUCH-CODE"))
+    assert sorted(app.sync_ok().rejected["accidents"]) == sorted([bad, odd])
+    app.delete("accidents", odd)  # the surveyor gives up on both
+    app.delete("accidents", bad)
+
+    discarded = app.sync_ok()
+
+    assert sorted(discarded.pushed("accidents", "deleted")) == sorted([bad, odd])
+    assert discarded.rejected == {}  # nothing to delete: or the device keeps them for ever
+    assert app.rows("accidents") == {}
     assert_converged(app)
 
 

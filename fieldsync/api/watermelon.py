@@ -173,7 +173,13 @@ class WatermelonSyncView(APIView):
         responses={
             200: OpenApiResponse(
                 inline_serializer(
-                    "WatermelonPushed", {"experimentalRejectedIds": serializers.JSONField()}
+                    "WatermelonPushed",
+                    {
+                        "experimentalRejectedIds": serializers.DictField(
+                            child=serializers.ListField(child=serializers.CharField()),
+                            required=False,
+                        )
+                    },
                 ),
                 description="`{}`, or the rows refused per table (kept for NRA review).",
             ),

@@ -17,7 +17,11 @@ from tests.fieldsync.watermelon import rows
 from tests.helpers.attachments import photo_bytes, reference
 from tests.helpers.sync import Tablet
 from tests.helpers.watermelon import MakeApp
-from tests.helpers.watermelon_compare import assert_converged, assert_matches_server
+from tests.helpers.watermelon_compare import (
+    assert_converged,
+    assert_matches_server,
+    pushed_ids,
+)
 from tests.reliability.test_backup_restore import _pg
 from victims.models import Victim
 
@@ -63,6 +67,32 @@ def test_a_lost_push_response_is_sent_again_and_changes_nothing_twice(
     app.sync_ok()
     assert app.row("accidents", a)["village"] == "Ban Phonsavan"
     assert_matches_server(app)
+
+
+def test_a_retry_after_a_lost_answer_does_not_undo_a_later_edit(
+    make_watermelon_app: MakeApp,
+) -> None:
+    app, other = make_watermelon_app(), make_watermelon_app("surveyor-halo-2")
+    a = app.create("accidents", rows.accident())
+    app.sync_ok(), other.sync_ok()
+    app.update("accidents", a, village="Ban Nongbua")
+    b = app.create("accidents", rows.accident(activity="digging"))
+    assert not app.sync(lose_push_response=True).ok  # both stored; the device does not know
+    other.sync_ok()
+    other.update("accidents", a, village="Ban Phonsavan")  # after the stored edit
+    other.update("accidents", b, village="Ban Phonsavan")
+    other.sync_ok()
+    before = (versions(a), versions(b))
+
+    retried = app.sync_ok()
+
+    assert sorted(pushed_ids(retried)) == sorted([a, b])
+    assert (versions(a), versions(b)) == before  # the retry repeats what is stored already
+    assert Accident.objects.get(pk=a).village == "Ban Phonsavan"
+    assert Accident.objects.get(pk=b).village == "Ban Phonsavan"
+    assert not Conflict.objects.filter(record_id__in=[a, b]).exists()
+    assert_converged(app, other)
+    assert app.row("accidents", a)["village"] == "Ban Phonsavan"
 
 
 def test_a_record_edited_after_its_creation_was_lost_is_updated(

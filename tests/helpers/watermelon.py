@@ -74,7 +74,8 @@ class SyncResult:
     def pulled_ids(self, table: str, kind: str = "updated") -> list[str]:
         return [row for pull in self.pulls for row in pull["ids"].get(table, {}).get(kind, [])]
 
-    def pushed(self, table: str, kind: str) -> list[dict[str, Any]]:
+    def pushed(self, table: str, kind: str) -> list[Any]:
+        """The rows (created, updated) or ids (deleted) the pushes sent."""
         return [row for push in self.pushes for row in push["changes"].get(table, {}).get(kind, [])]
 
 

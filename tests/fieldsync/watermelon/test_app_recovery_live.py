@@ -270,6 +270,7 @@ def test_a_resync_after_a_restore_loses_nothing(
         pytest.skip("pg_dump is not installed")
     app = make_watermelon_app()
     a = app.create("accidents", rows.accident())
+    d = app.create("accidents", rows.accident(activity="fishing"))
     app.sync_ok(), app.sync_ok()
     dump = tmp_path / "fieldsync.dump"
     name = connections["default"].settings_dict["NAME"]
@@ -278,6 +279,7 @@ def test_a_resync_after_a_restore_loses_nothing(
     app.sync_ok(), app.sync_ok()  # acknowledged after the backup: the restore loses it
     c = app.create("accidents", rows.accident(activity="herding"))  # not sent yet
     app.update("accidents", a, village="Ban Phonsavan")  # nor this edit
+    app.delete("accidents", d)  # nor this delete
 
     connections.close_all()
     _pg("pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
@@ -288,7 +290,9 @@ def test_a_resync_after_a_restore_loses_nothing(
     recovered = app.resync()
 
     assert recovered["ok"], recovered
-    assert recovered["restored"] == {"created": 2, "edited": 1, "deleted": 0}
-    assert {str(pk) for pk in Accident.objects.values_list("pk", flat=True)} == {a, b, c}
+    assert recovered["restored"] == {"created": 2, "edited": 1, "deleted": 1}
+    live = Accident.objects.filter(is_deleted=False).values_list("pk", flat=True)
+    assert {str(pk) for pk in live} == {a, b, c}
     assert Accident.objects.get(pk=a).village == "Ban Phonsavan"
+    assert Accident.objects.get(pk=d).is_deleted
     assert_converged(app)

@@ -522,6 +522,10 @@ def _run(only: list[str] | None, quick: bool, rows: list[Row]) -> None:
                 rows += bench_merge(server.url, stored)
         if selected("replay"):
             rows += bench_replay(server.url)
+        if selected("watermelon"):
+            from benchmarks import bench_watermelon
+
+            rows += bench_watermelon.rows(server.url, 3 if quick else 5)
         if selected("pull"):
             rows += bench_first_pull(server.url, 10_000 if quick else 100_000)
         if selected("tablets"):

@@ -118,13 +118,14 @@ def _from_column(column: Column, value: Any, *, whole: bool) -> Any:
             return json.loads(value)
         except ValueError:
             return value  # validation says what is wrong with it
-    if value is None and spec is not None and not spec.null:
-        # WatermelonDB's empty optional column: the field's own empty value, or on a new
-        # record its default (a required field stays None and is refused as missing).
-        empty = spec.empty()
-        if empty is not MISSING:
-            return empty
-        return MISSING if whole else None
+    if value is None and spec is not None:
+        # WatermelonDB's empty optional column. In a new record: a field not given (it takes
+        # its default, or is refused when required); in an edit: the field emptied.
+        if whole:
+            return MISSING
+        if not spec.null:
+            empty = spec.empty()
+            return None if empty is MISSING else empty
     return value
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from accidents.models import Accident
+from fieldsync.changelog import latest_seq
 from fieldsync.models import (
     Conflict,
     ConflictStatus,
@@ -46,10 +47,12 @@ def _synced(melon: Melon, record: dict[str, Any]) -> dict[str, Any]:
 def test_created_rows_are_new_records_echoed_in_updated(melon: Melon) -> None:
     a = accident()
     v = victim(a["id"], injuries=["burns", "hearing"])
-    _, answer = melon.sync(changes(accidents={"created": [row(a)]}, victims={"created": [row(v)]}))
+    created = row(a, reporting_organisation=None, reported_on=None, date_precision=None)
+    _, answer = melon.sync(changes(accidents={"created": [created]}, victims={"created": [row(v)]}))
     assert answer == {}
     stored = Accident.objects.get(pk=a["id"])
     assert stored.village == "Ban Nameuang" and stored.reporting_organisation_id == "HALO"
+    assert stored.reported_on is not None  # left null on the device: the server's default
     assert sorted(stored.victims.get().injuries) == ["burns", "hearing"]
     pulled = melon.pull()
     assert updated_ids(pulled, "accidents") == [a["id"]] and not pulled["accidents"]["created"]
@@ -59,10 +62,23 @@ def test_created_rows_are_new_records_echoed_in_updated(melon: Melon) -> None:
 def test_an_edit_of_a_record_this_device_created_applies(melon: Melon) -> None:
     a = accident()
     held = _synced(melon, a)
-    melon.sync(changes(accidents={"updated": [edited(held, village="Ban Xang")]}))
+    melon.sync(
+        changes(accidents={"updated": [edited(held, village="Ban Xang", ordnance_type=None)]})
+    )
     stored = Accident.objects.get(pk=a["id"])
-    assert (stored.village, stored.version) == ("Ban Xang", 2)
+    assert (stored.village, stored.version, stored.ordnance_type_id) == ("Ban Xang", 2, None)
     assert not Conflict.objects.exists()
+    melon.sync(changes(accidents={"updated": [edited(held, village=None)]}))  # emptied
+    assert Accident.objects.get(pk=a["id"]).village == ""
+
+
+def test_each_version_knows_the_commit_that_stored_it(tablet: Tablet) -> None:
+    a = accident()
+    tablet.push_ok([a])
+    first = latest_seq()
+    tablet.push_ok([accident(a["id"], base_version=1, village="Ban Xang")])
+    stamps = dict(RecordVersion.objects.values_list("version", "commit_seq"))
+    assert stamps == {1: first, 2: latest_seq()} and first < latest_seq()
 
 
 def test_edits_of_different_fields_on_two_devices_merge(melon: Melon, other: Melon) -> None:

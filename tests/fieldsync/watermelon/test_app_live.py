@@ -13,9 +13,11 @@ from accidents.models import Accident
 from accidents.services import accident_status_set
 from fieldsync.models import Conflict, ConflictKind, ConflictStatus, Role
 from tests.fieldsync.watermelon import rows
+from tests.helpers.attachments import photo_bytes, reference
 from tests.helpers.sync import Tablet, accident, assistance, victim
 from tests.helpers.watermelon import MakeApp, WatermelonApp
 from tests.helpers.watermelon_compare import assert_converged, assert_matches_server
+from victims.models import Victim
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.node]
 
@@ -302,3 +304,58 @@ def test_a_partner_sees_no_personal_fields_and_writes_assistance_only(
     assert surveyor.row("victims", casualty)["full_name"] == "Somchai K."
     assert json.loads(surveyor.row("victims", casualty)["injuries"]) == ["hand_fingers"]
     assert_converged(surveyor, partner, unsynced={casualty})
+
+
+def test_an_edit_from_a_device_that_may_not_see_personal_fields_keeps_them(
+    make_watermelon_app: MakeApp,
+) -> None:
+    surveyor = make_watermelon_app()
+    a = surveyor.create("accidents", rows.accident())
+    casualty = surveyor.create("victims", rows.victim(a))
+    surveyor.sync_ok()
+    staff = make_watermelon_app("nra-viewer", role=Role.NRA_STAFF, organisation="NRA")
+    staff.sync_ok()
+    assert staff.row("victims", casualty)["full_name"] is None  # no personal-data permission
+
+    staff.update("victims", casualty, outcome="killed")
+    pushed = staff.sync_ok()
+
+    (row,) = pushed.pushed("victims", "updated")
+    assert (row["_changed"], row["full_name"]) == ("outcome", None)
+    stored = Victim.objects.get(pk=casualty)
+    assert (stored.outcome, stored.full_name, stored.guardian_name) == (
+        "killed",
+        "Somchai K.",
+        "Bounmy K.",
+    )
+    assert_converged(surveyor, staff)
+
+
+def test_an_edit_from_an_app_without_the_newer_columns_keeps_them(
+    make_watermelon_app: MakeApp, make_tablet
+) -> None:
+    app = make_watermelon_app(schema_version=1)
+    a = app.create("accidents", rows.accident())
+    app.sync_ok()
+    photo = reference(photo_bytes(), "site.jpg")
+    v1: Tablet = make_tablet("surveyor-halo-v1")
+    v1.push_ok(
+        [
+            {
+                "model": "accident",
+                "id": a,
+                "op": "upsert",
+                "base_version": 1,
+                "data": {"photos": [photo]},
+            }
+        ]
+    )
+    app.sync_ok()
+
+    app.update("accidents", a, village="Ban Phonsavan")
+    app.sync_ok()
+
+    stored = Accident.objects.get(pk=a)
+    assert (stored.village, stored.photos) == ("Ban Phonsavan", [photo])
+    app.upgrade(2)  # the comparison needs every column
+    assert_converged(app)

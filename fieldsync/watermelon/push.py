@@ -75,8 +75,10 @@ def watermelon_push(*, device: Device, rows: list[Row]) -> dict[str, Any]:
 def _plan(device: Device, rows: list[Row]) -> Plan:
     existing = _existing(rows)
     edits = [r for r in rows if r.kind != "created" and _key(r) in existing]
-    bases = _bases(device, edits, existing)
-    earlier = _earlier_records(device, edits)
+    state = WatermelonState.objects.filter(device=device).first()
+    pulled_at = state.pull_base if state is not None else None
+    bases = _bases(device, pulled_at, edits, existing)
+    repeated = _not_yet_pulled(device, pulled_at, edits)
     in_review = _open_conflicts(device, edits)
     plan = Plan()
     for row in rows:
@@ -87,20 +89,26 @@ def _plan(device: Device, rows: list[Row]) -> Plan:
             "watermelon": {"table": row.table.name, "status": row.kind},
         }
         if row.kind == "deleted":
-            record |= {"op": "delete", "base_version": None}
-            if key in existing:
-                record["base_version"] = _retry_base(bases[key], earlier.get(key), {})
-                if ConflictKind.DELETE in in_review.get(key, {}).get("", ()):
-                    plan.resend.add(key)  # already in review: the same delete again adds nothing
-                    continue
+            if key not in existing and not _is_uuid(row.record_id):
+                continue  # an id the server cannot have stored: nothing to delete
+            record |= {"op": "delete", "base_version": bases.get(key)}
+            if ConflictKind.DELETE in in_review.get(key, {}).get("", ()):
+                plan.resend.add(key)  # already in review: the same delete again adds nothing
+                continue
         elif row.kind == "updated" and key in existing:
             data = row.table.wire_data(row.raw, row.changed)
+            # What this device's earlier push stored, or left for review, it does not send
+            # twice: the server's present value (perhaps another writer's since) comes back.
+            already = repeated.get(key, {})
             reviewed = in_review.get(key, {})
-            kept = {k: v for k, v in data.items() if v not in reviewed.get(k, ())}
+            kept = {
+                k: v
+                for k, v in data.items()
+                if not (k in already and already[k] == v) and v not in reviewed.get(k, ())
+            }
             if kept != data:
                 plan.resend.add(key)
-            base = _retry_base(bases[key], earlier.get(key), data)
-            record |= {"op": "upsert", "base_version": base, "data": kept}
+            record |= {"op": "upsert", "base_version": bases[key], "data": kept}
             record["watermelon"]["changed"] = row.changed
         else:
             # A new record, or an edit of one the server does not have (a restore lost it, or it
@@ -142,12 +150,10 @@ def _existing(rows: list[Row]) -> dict[tuple[str, str], int]:
 
 
 def _bases(
-    device: Device, rows: list[Row], existing: dict[tuple[str, str], int]
+    device: Device, pulled_at: int | None, rows: list[Row], existing: dict[tuple[str, str], int]
 ) -> dict[tuple[str, str], int]:
     """The version each edit was made on: the record as of the device's last pull request, or
     the last version this device stored as it sent it, whichever is newer (1 when unknown)."""
-    state = WatermelonState.objects.filter(device=device).first()
-    pulled_at = state.pull_base if state is not None else None
     bases: dict[tuple[str, str], int] = {}
     for model, ids in _by_model(rows).items():
         if pulled_at is not None:
@@ -172,33 +178,33 @@ def _bases(
     return {key: min(bases.get(key, 1), existing[key]) for key in (_key(r) for r in rows)}
 
 
-def _earlier_records(device: Device, rows: list[Row]) -> dict[tuple[str, str], dict[str, Any]]:
-    """The last record this device sent for each of these ids (a retry repeats it)."""
-    earlier: dict[tuple[str, str], dict[str, Any]] = {}
+def _not_yet_pulled(
+    device: Device, pulled_at: int | None, rows: list[Row]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """The fields this device's last push of each record stored after its last pull request:
+    the device cannot have edited on top of anything newer, so the same values again are that
+    push repeated (its answer was lost), never a new edit."""
+    last: dict[tuple[str, str], tuple[int, Any]] = {}
     for model, ids in _by_model(rows).items():
         sent = (
             InboxRecord.objects.filter(batch__device=device, model=model, record_id__in=ids)
             .order_by("record_id", "-pk")
-            .values_list("record_id", "payload")
+            .values_list("record_id", "pk", "payload")
         )
-        for record_id, payload in sent:
-            if isinstance(payload, dict):
-                earlier.setdefault((model, record_id), payload)
-    return earlier
-
-
-def _retry_base(base: int, earlier: dict[str, Any] | None, data: dict[str, Any]) -> int:
-    """A row that repeats what this device sent before (its answer was lost) keeps the base it
-    was sent on: the newer base its later pull gave would let the retry overwrite what the
-    first attempt found changed by others (principle 5)."""
-    if earlier is None or not isinstance(earlier.get("base_version"), int):
-        return base
-    sent = earlier.get("data")
-    if not isinstance(sent, dict):
-        sent = {}
-    deleting = earlier.get("op") == "delete" and not data
-    repeats = any(name in sent and sent[name] == value for name, value in data.items())
-    return min(base, earlier["base_version"]) if deleting or repeats else base
+        for record_id, pk, payload in sent:
+            last.setdefault((model, record_id), (pk, payload))
+    stored = dict(
+        RecordVersion.objects.filter(inbox_record_id__in=[pk for pk, _ in last.values()])
+        .exclude(commit_seq=None)
+        .values_list("inbox_record_id", "commit_seq")
+    )
+    repeated: dict[tuple[str, str], dict[str, Any]] = {}
+    for key, (pk, payload) in last.items():
+        seq = stored.get(pk)
+        data = payload.get("data") if isinstance(payload, dict) else None
+        if seq is not None and (pulled_at is None or seq > pulled_at) and isinstance(data, dict):
+            repeated[key] = data
+    return repeated
 
 
 def _open_conflicts(device: Device, rows: list[Row]) -> dict[tuple[str, str], dict[str, list]]:

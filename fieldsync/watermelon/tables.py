@@ -7,10 +7,12 @@ wire field (its type from the field's spec), parents as `<field>_id`, lists as J
 
 from __future__ import annotations
 
+import datetime
 import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -18,7 +20,7 @@ from django.db import models
 
 from fieldsync.fields import AttachmentList, Boolean, ChoiceList, Decimal, Integer
 from fieldsync.fields.base import MISSING, Spec
-from fieldsync.registry import SyncAdapter, registry
+from fieldsync.registry import SyncAdapter, WriteContext, registry
 
 #: The schema's version; `added_in` of each column says where it appeared.
 SCHEMA_VERSION = 2
@@ -111,6 +113,10 @@ class Table:
 def _from_column(column: Column, value: Any, *, whole: bool) -> Any:
     """The wire value of a column's value (MISSING: leave the field out)."""
     spec = column.spec
+    if whole and value == "" and spec is not None and spec.empty() is MISSING:
+        # WatermelonDB's unset non-optional string column: a field not given (a default, or
+        # refused as required), not a blank value the field would refuse.
+        return MISSING
     if column.as_json and isinstance(value, str):
         if value == "":
             return spec.empty() if spec is not None else None
@@ -162,6 +168,7 @@ def _columns(adapter: SyncAdapter) -> tuple[Column, ...]:
         names = [n for n in getattr(adapter, "wire_fields", ()) if n != "code"]
         return tuple(_model_column(adapter, name, read_only=True) for name in names)
     parents = {ref.field for ref in adapter.parents}
+    defaulted = _defaulted(adapter)
     columns = []
     for name, spec in adapter.specs.items():
         as_json = isinstance(spec, ChoiceList | AttachmentList)
@@ -170,7 +177,7 @@ def _columns(adapter: SyncAdapter) -> tuple[Column, ...]:
                 name=f"{name}_id" if name in parents else name,
                 wire=name,
                 type=_spec_type(spec),
-                optional=not spec.required,
+                optional=not spec.required or name in defaulted,
                 indexed=name in parents or name in ("province", "district"),
                 added_in=ATTACHMENTS_ADDED_IN if name in adapter.attachment_fields else 1,
                 read_only=False,
@@ -182,6 +189,14 @@ def _columns(adapter: SyncAdapter) -> tuple[Column, ...]:
     for name, spec in adapter.read_only_specs.items():
         columns.append(Column(name, name, _spec_type(spec), True, False, 1, True, False, spec))
     return tuple(columns)
+
+
+def _defaulted(adapter: SyncAdapter) -> frozenset[str]:
+    """Fields a new record takes from the server when it leaves them out (the sender's
+    organisation, the date received...): optional columns for an app."""
+    sender: Any = SimpleNamespace(organisation_id="-", is_nra=False, pk=None)
+    context = WriteContext(device=None, user=sender, today=datetime.date(2000, 1, 1))
+    return frozenset(adapter.defaults(context))
 
 
 def _spec_type(spec: Spec) -> str:

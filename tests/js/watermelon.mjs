@@ -131,10 +131,18 @@ const counts = (changes) =>
     ]),
   );
 
+const PUSH_UNANSWERED = 'fieldsync_push_unanswered';
+
 async function sync({ losePushRequest = false, losePushResponse = false, losePullResponse = false } = {}) {
   const log = {};
   const requests = [];
   const pullChanges = async ({ lastPulledAt, schemaVersion, migration }) => {
+    if (lastPulledAt != null && (await app.database.localStorage.get(PUSH_UNANSWERED))) {
+      // The last push got no answer: send it again on the same base before pulling anything
+      // newer (docs/watermelondb.md, "When a push gets no answer").
+      requests.push({ kind: 'pull skipped', params: { last_pulled_at: String(lastPulledAt) } });
+      return { changes: {}, timestamp: lastPulledAt };
+    }
     const params = {
       last_pulled_at: lastPulledAt == null ? 'null' : String(lastPulledAt),
       schema_version: String(schemaVersion),
@@ -163,12 +171,21 @@ async function sync({ losePushRequest = false, losePushResponse = false, losePul
   const pushChanges = async ({ changes, lastPulledAt }) => {
     const entry = { kind: 'push', lastPulledAt, changes };
     requests.push(entry);
+    await app.database.localStorage.set(PUSH_UNANSWERED, true);
     if (losePushRequest) throw new NetworkDropped('the push never reached the server');
-    const body = await request('POST', '/api/v1/sync/watermelon/', {
-      last_pulled_at: String(lastPulledAt),
-    }, changes);
+    let body;
+    try {
+      body = await request('POST', '/api/v1/sync/watermelon/', {
+        last_pulled_at: String(lastPulledAt),
+      }, changes);
+    } catch (error) {
+      // An answer, even a refusal, means the server has seen this push.
+      if (error instanceof HttpError) await app.database.localStorage.remove(PUSH_UNANSWERED);
+      throw error;
+    }
     entry.response = body;
     if (losePushResponse) throw new NetworkDropped('the push response was lost');
+    await app.database.localStorage.remove(PUSH_UNANSWERED);
     return body;
   };
   try {

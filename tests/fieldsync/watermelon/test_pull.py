@@ -151,12 +151,13 @@ def test_a_timestamp_the_server_did_not_hand_to_this_device_needs_a_resync(
     melon: Melon, make_tablet: Callable[..., Tablet]
 ) -> None:
     melon.pull()
+    stamp = melon.last_pulled_at
+    assert stamp is not None
     other = Melon(make_tablet("other-halo"))
-    response = other.pull_raw(last_pulled_at=melon.last_pulled_at)
+    response = other.pull_raw(last_pulled_at=stamp)
     assert (response.status_code, response.json()["code"]) == (409, "resync_required")
-    response = melon.pull_raw(last_pulled_at=melon.last_pulled_at + 1000)
-    assert response.status_code == 409
-    assert melon.pull_raw(last_pulled_at=melon.last_pulled_at).status_code == 200
+    assert melon.pull_raw(last_pulled_at=stamp + 1000).status_code == 409
+    assert melon.pull_raw(last_pulled_at=stamp).status_code == 200
 
 
 def test_a_restore_that_hands_the_same_numbers_out_again_needs_a_resync(
@@ -164,9 +165,11 @@ def test_a_restore_that_hands_the_same_numbers_out_again_needs_a_resync(
 ) -> None:
     tablet.push_ok([accident()])
     melon.pull()
+    stamp = melon.last_pulled_at
+    assert stamp is not None
     # A restored database hands the same sequence numbers out again, in other commits.
-    SyncCommit.objects.filter(seq_high=melon.last_pulled_at).update(nonce="restored")
-    response = melon.pull_raw(last_pulled_at=melon.last_pulled_at)
+    SyncCommit.objects.filter(seq_high=stamp).update(nonce="restored")
+    response = melon.pull_raw(last_pulled_at=stamp)
     assert (response.status_code, response.json()["code"]) == (409, "resync_required")
     assert melon.pull_raw(last_pulled_at=None).status_code == 200  # the app starts over
 

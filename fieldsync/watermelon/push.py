@@ -27,6 +27,7 @@ from fieldsync.models import (
     ConflictStatus,
     Device,
     InboxRecord,
+    InboxStatus,
     RecordVersion,
     WatermelonState,
 )
@@ -46,19 +47,26 @@ class Plan:
     records: list[dict[str, Any]] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)  # the row of each record
     resend: set[tuple[str, str]] = field(default_factory=set)
+    # Rows refused before, sent again unchanged while the first is still in review.
+    refused: list[Row] = field(default_factory=list)
+    pulled_at: int | None = None  # the device's base: its last pull request's last_pulled_at
 
 
 def watermelon_push(*, device: Device, rows: list[Row]) -> dict[str, Any]:
     """Push `rows` as one batch; `{}` or `{"experimentalRejectedIds": {table: [ids]}}`."""
     plan = _plan(device, rows)
     rejected: dict[str, list[str]] = defaultdict(list)
+    for row in plan.refused:
+        rejected[row.table.name].append(row.record_id)
     if plan.records:
         envelope = {
             "device_id": str(device.device_id),
             "schema_version": settings.FIELDSYNC["SCHEMA_VERSION"],
             "records": plan.records,
         }
-        batch_id = uuid.uuid5(BATCH_NAMESPACE, f"{device.device_id}:{envelope_digest(envelope)}")
+        # The same rows on the same base are the same batch: a repeat gets the stored answer.
+        seed = f"{device.device_id}:{plan.pulled_at}:{envelope_digest(envelope)}"
+        batch_id = uuid.uuid5(BATCH_NAMESPACE, seed)
         result = batch_push(
             device=device, batch_id=batch_id, envelope={"batch_id": str(batch_id), **envelope}
         )
@@ -78,9 +86,10 @@ def _plan(device: Device, rows: list[Row]) -> Plan:
     state = WatermelonState.objects.filter(device=device).first()
     pulled_at = state.pull_base if state is not None else None
     bases = _bases(device, pulled_at, edits, existing)
-    repeated = _not_yet_pulled(device, pulled_at, edits)
+    last_sent = _last_sent(device, rows)
+    repeated = _not_yet_pulled(pulled_at, last_sent)
     in_review = _open_conflicts(device, edits)
-    plan = Plan()
+    plan = Plan(pulled_at=pulled_at)
     for row in rows:
         key = _key(row)
         record: dict[str, Any] = {
@@ -114,6 +123,10 @@ def _plan(device: Device, rows: list[Row]) -> Plan:
             # A new record, or an edit of one the server does not have (a restore lost it, or it
             # is held): the whole row, as a creation.
             record |= {"op": "upsert", "base_version": None, "data": row.table.wire_data(row.raw)}
+        earlier = last_sent.get(key)
+        if earlier is not None and earlier.refused_as(record):
+            plan.refused.append(row)  # answered as before: no second review item
+            continue
         plan.records.append(record)
         plan.rows.append(row)
     return plan
@@ -178,31 +191,60 @@ def _bases(
     return {key: min(bases.get(key, 1), existing[key]) for key in (_key(r) for r in rows)}
 
 
-def _not_yet_pulled(
-    device: Device, pulled_at: int | None, rows: list[Row]
-) -> dict[tuple[str, str], dict[str, Any]]:
-    """The fields this device's last push of each record stored after its last pull request:
-    the device cannot have edited on top of anything newer, so the same values again are that
-    push repeated (its answer was lost), never a new edit."""
-    last: dict[tuple[str, str], tuple[int, Any]] = {}
+@dataclass(frozen=True)
+class Sent:
+    """The last record this device pushed for one id, as stored in the inbox."""
+
+    pk: int
+    payload: Any
+    status: str
+    stored_at: int | None  # commit_seq of the version it stored, if any
+
+    def data(self) -> dict[str, Any] | None:
+        data = self.payload.get("data") if isinstance(self.payload, dict) else None
+        return data if isinstance(data, dict) else None
+
+    def refused_as(self, record: dict[str, Any]) -> bool:
+        """Refused, still awaiting review, and the same operation on the same values."""
+        return (
+            self.status == InboxStatus.REJECTED
+            and isinstance(self.payload, dict)
+            and self.payload.get("op") == record["op"]
+            and self.data() == record.get("data")
+        )
+
+
+def _last_sent(device: Device, rows: list[Row]) -> dict[tuple[str, str], Sent]:
+    last: dict[tuple[str, str], tuple[int, Any, str]] = {}
     for model, ids in _by_model(rows).items():
         sent = (
             InboxRecord.objects.filter(batch__device=device, model=model, record_id__in=ids)
             .order_by("record_id", "-pk")
-            .values_list("record_id", "pk", "payload")
+            .values_list("record_id", "pk", "payload", "status")
         )
-        for record_id, pk, payload in sent:
-            last.setdefault((model, record_id), (pk, payload))
+        for record_id, pk, payload, status in sent:
+            last.setdefault((model, record_id), (pk, payload, status))
     stored = dict(
-        RecordVersion.objects.filter(inbox_record_id__in=[pk for pk, _ in last.values()])
+        RecordVersion.objects.filter(inbox_record_id__in=[pk for pk, _, _ in last.values()])
         .exclude(commit_seq=None)
         .values_list("inbox_record_id", "commit_seq")
     )
+    return {
+        key: Sent(pk, payload, status, stored.get(pk))
+        for key, (pk, payload, status) in last.items()
+    }
+
+
+def _not_yet_pulled(
+    pulled_at: int | None, last_sent: dict[tuple[str, str], Sent]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """The fields this device's last push of each record stored after its last pull request:
+    the device cannot have edited on top of anything newer, so the same values again are that
+    push repeated (its answer was lost), never a new edit."""
     repeated: dict[tuple[str, str], dict[str, Any]] = {}
-    for key, (pk, payload) in last.items():
-        seq = stored.get(pk)
-        data = payload.get("data") if isinstance(payload, dict) else None
-        if seq is not None and (pulled_at is None or seq > pulled_at) and isinstance(data, dict):
+    for key, sent in last_sent.items():
+        seq, data = sent.stored_at, sent.data()
+        if seq is not None and (pulled_at is None or seq > pulled_at) and data is not None:
             repeated[key] = data
     return repeated
 

@@ -282,3 +282,19 @@ def test_too_many_rows_are_413_with_the_limits(melon: Melon, settings: Any) -> N
     assert response.json()["code"] == "batch_too_large"
     assert response.json()["max_batch_records"] == 2
     assert not SyncBatch.objects.exists()
+
+
+def test_a_rejected_row_sent_again_unchanged_adds_no_second_review_item(melon: Melon) -> None:
+    bad = accident(province="LA-ZZ")
+    body = changes(accidents={"created": [row(bad)]})
+    for _ in range(3):  # WatermelonDB sends a rejected row again on every sync
+        _, answer = melon.sync(body)
+        assert answer == {"experimentalRejectedIds": {"accidents": [bad["id"]]}}
+    assert InboxRecord.objects.filter(record_id=bad["id"]).count() == 1
+    # Once staff have dealt with it, the row is judged again (and kept again if still wrong).
+    InboxRecord.objects.filter(record_id=bad["id"]).update(status=InboxStatus.DISCARDED)
+    melon.sync(body)
+    assert InboxRecord.objects.filter(record_id=bad["id"]).count() == 2
+    fixed = changes(accidents={"created": [row(bad, province="LA-XI")]})
+    assert melon.sync(fixed)[1] == {}
+    assert Accident.objects.filter(pk=bad["id"]).exists()

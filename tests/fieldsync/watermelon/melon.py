@@ -7,23 +7,18 @@ import json
 from typing import Any
 from urllib.parse import urlencode
 
+from tests.fieldsync.watermelon.rows import as_columns
 from tests.helpers.sync import Tablet
 
 URL = "/api/v1/sync/watermelon/"
 TABLES = {"accident": "accidents", "victim": "victims", "assistance": "assistance"}
-PARENTS = {"accident": "accident_id", "related_victim": "related_victim_id", "victim": "victim_id"}
 KINDS = ("created", "updated", "deleted")
-JSON_FIELDS = ("injuries", "photos", "consent_document", "documents")
 
 
 def row(record: dict[str, Any], **columns: Any) -> dict[str, Any]:
     """A WatermelonDB row of a v1 test record (as a device would push it when it created it)."""
-    raw: dict[str, Any] = {"id": record["id"], "_status": "created", "_changed": ""}
-    for name, value in record["data"].items():
-        if name in JSON_FIELDS:
-            value = json.dumps(value)
-        raw[PARENTS.get(name, name)] = value
-    return raw | columns
+    raw = {"id": record["id"], "_status": "created", "_changed": ""}
+    return raw | as_columns(record["data"]) | columns
 
 
 def edited(raw: dict[str, Any], **columns: Any) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from django.conf import settings
+from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -145,13 +146,13 @@ class WatermelonSyncView(APIView):
             ),
         },
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> StreamingHttpResponse:
         _maintenance()
         since = _last_pulled_at(request)
         version = _schema_version(request)
         migration = _migration(request)
         try:
-            body = watermelon_pull(
+            pull = watermelon_pull(
                 device=_device(request),
                 last_pulled_at=since,
                 schema_version=version,
@@ -163,7 +164,8 @@ class WatermelonSyncView(APIView):
                 "resync_required",
                 "This last_pulled_at cannot be honoured here; reset and sync from null.",
             ) from error
-        return Response(body)
+        # Written out as it is read: a first sync of every record never sits whole in memory.
+        return StreamingHttpResponse(pull.chunks(), content_type="application/json")
 
     @extend_schema(
         tags=["sync"],

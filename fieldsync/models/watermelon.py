@@ -1,8 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-#: How many timestamps handed to one device the server keeps (a device retries an older one
-#: when it lost the answer that carried a newer one).
+#: How many timestamps (and pushes) of one device the server keeps (a device retries an older
+#: timestamp when it lost the answer that carried a newer one).
 ISSUED_KEPT = 32
 
 
@@ -22,6 +22,8 @@ class WatermelonState(models.Model):
     pull_base = models.BigIntegerField(_("base of the last pull"), null=True, blank=True)
     #: [[timestamp, commit nonce], ...], oldest first: the timestamps this device may send back.
     issued = models.JSONField(_("timestamps issued"), default=list)
+    #: [[batch pk, sequence number when it was done], ...], oldest first: its recent pushes.
+    pushes = models.JSONField(_("recent pushes"), default=list)
     pulled_at = models.DateTimeField(_("last pull"), null=True, blank=True)
 
     class Meta:

@@ -97,15 +97,15 @@ def _batch_receive(
 
 def _inbox_record(batch: SyncBatch, position: int, record: Any) -> dict[str, Any]:
     """The InboxRecord row (attname: value) of a record as sent."""
-    storable = _storable(record)
+    kept = storable(record)
     inbox = {
         "batch_id": batch.pk,
         "position": position,
-        "payload": storable,
+        "payload": kept,
         "model": _label(record, "model"),
         "record_id": _label(record, "id"),
     }
-    if storable != record:  # no database text column takes NUL: kept readable, refused
+    if kept != record:  # no database text column takes NUL: kept readable, refused
         inbox["status"] = InboxStatus.REJECTED
         inbox["result"] = {
             "model": inbox["model"],
@@ -212,15 +212,15 @@ def _retryable(error: Exception) -> bool:
 UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
 
 
-def _storable(record: Any) -> Any:
+def storable(record: Any) -> Any:
     """The record as sent, but what no database text takes (NUL, unpaired UTF-16 surrogates)
     replaced by U+FFFD."""
     if isinstance(record, str):
         return UNSTORABLE_TEXT.sub("\ufffd", record) if UNSTORABLE_TEXT.search(record) else record
     if isinstance(record, dict):
-        return {_storable(k): _storable(v) for k, v in record.items()}
+        return {storable(k): storable(v) for k, v in record.items()}
     if isinstance(record, list):
-        return [_storable(v) for v in record]
+        return [storable(v) for v in record]
     return record
 
 

@@ -4,15 +4,21 @@
 `timestamp` is the highest sequence number of the last commit, never a clock. The server keeps,
 per device, the timestamps it handed out with their commits' nonces: a `last_pulled_at` it did
 not hand out, or whose commit a restore replaced, is not honoured (`ResyncRequired`).
+
+WatermelonDB takes the whole answer at once, and a first sync of an NRA device is every record
+in the country: the answer is written out table by table, a few hundred rows at a time, never
+held whole in memory.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from fieldsync import changelog
@@ -23,7 +29,7 @@ from fieldsync.registry import Viewer
 from fieldsync.selectors import audiences_of, present_changes
 from fieldsync.watermelon.tables import Table, tables
 
-PRESENT_CHUNK = 500  # change rows presented per round of queries
+PRESENT_CHUNK = 500  # change rows read and presented at a time
 
 
 @dataclass(frozen=True)
@@ -39,24 +45,92 @@ class Migration:
         return self.tables | self.columns
 
 
+@dataclass(frozen=True)
+class Pull:
+    """A pull the server can honour: its timestamp, and its answer written out in pieces."""
+
+    viewer: Viewer
+    since: int | None
+    timestamp: int
+    schema_version: int
+    migration: Migration | None
+
+    def chunks(self) -> Iterator[bytes]:
+        """`{"changes": Changes, "timestamp": int}` as UTF-8 JSON, piece by piece."""
+        yield b'{"changes":{'
+        for number, table in enumerate(tables()):
+            yield (b"," if number else b"") + _dump(table.name) + b':{"created":[],"updated":['
+            deleted: list[str] = []
+            first_row = True
+            for change in self._changes(table):
+                if change["op"] == "delete":
+                    if self.since is not None:  # a first sync starts from nothing
+                        deleted.append(change["id"])
+                    continue
+                # Every row in `updated`, never `created` (apps use sendCreatedAsUpdated).
+                row = table.row(change["id"], change["version"], change["data"], self.at)
+                yield (b"" if first_row else b",") + _dump(row)
+                first_row = False
+            yield b'],"deleted":' + _dump(deleted) + b"}"
+        yield b'},"timestamp":' + str(self.timestamp).encode() + b"}"
+
+    @property
+    def at(self) -> int:
+        return self.schema_version
+
+    def _changes(self, table: Table) -> Iterator[dict[str, Any]]:
+        query = self._rows(table)
+        seen: set[str] = set()
+        last = 0
+        while True:
+            chunk = list(query.filter(pk__gt=last).order_by("pk")[:PRESENT_CHUNK])
+            if not chunk:
+                return
+            last = chunk[-1].pk
+            rows = [row for row in chunk if row.record_id not in seen]  # one row per record
+            seen.update(row.record_id for row in rows)
+            yield from present_changes(rows, self.viewer)
+
+    def _rows(self, table: Table) -> QuerySet[Change]:
+        seen = Change.objects.filter(
+            model=table.adapter.wire_name,
+            audience__in=audiences_of(self.viewer),
+            seq__lte=self.timestamp,
+        )
+        if self.since is None:
+            # A first sync: what exists now; what was gone before it is no news to this device.
+            return seen.filter(deleted=False, visible=True)
+        if self.migration is not None and table.name in self.migration.whole_tables:
+            # Records of migrated tables are sent whole, changed or not.
+            return seen.filter(Q(seq__gt=self.since) | Q(deleted=False, visible=True))
+        return seen.filter(seq__gt=self.since)
+
+
+def _dump(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 def watermelon_pull(
     *,
     device: Device,
     last_pulled_at: int | None,
     schema_version: int,
     migration: Migration | None = None,
-) -> dict[str, Any]:
-    """`{"changes": Changes, "timestamp": int}` for `device`; raises ResyncRequired."""
+) -> Pull:
+    """The pull `device` asked for (its answer is read when written out); raises
+    ResyncRequired for a `last_pulled_at` the server cannot honour."""
     state = WatermelonState.objects.filter(device=device).first()
     if last_pulled_at is not None and not _honourable(state, last_pulled_at):
         raise ResyncRequired
     timestamp, nonce = _last_commit()
-    viewer = Viewer.for_user(device.user)
-    known = list(tables())
-    rows = _rows(viewer, last_pulled_at, timestamp, migration, known)
-    changes = _changes(rows, viewer, known, schema_version, first=last_pulled_at is None)
-    _remember(device, state, last_pulled_at, timestamp, nonce)
-    return {"changes": changes, "timestamp": timestamp}
+    _remember(device, last_pulled_at, timestamp, nonce)
+    return Pull(
+        viewer=Viewer.for_user(device.user),
+        since=last_pulled_at,
+        timestamp=timestamp,
+        schema_version=schema_version,
+        migration=migration,
+    )
 
 
 def _honourable(state: WatermelonState | None, last_pulled_at: int) -> bool:
@@ -80,62 +154,15 @@ def _last_commit() -> tuple[int, str]:
     return commit.seq_high, commit.nonce
 
 
-def _rows(
-    viewer: Viewer,
-    since: int | None,
-    until: int,
-    migration: Migration | None,
-    known: list[Table],
-) -> list[Change]:
-    seen = Change.objects.filter(audience__in=audiences_of(viewer), seq__lte=until)
-    if since is None:
-        # A first sync: what exists now; what was gone before it is no news to this device.
-        query = seen.filter(deleted=False, visible=True)
-    else:
-        query = seen.filter(seq__gt=since)
-        if migration is not None:
-            models = [t.adapter.wire_name for t in known if t.name in migration.whole_tables]
-            if models:
-                # Records of migrated tables are sent whole, changed or not.
-                query = seen.filter(
-                    Q(seq__gt=since) | Q(model__in=models, deleted=False, visible=True)
-                )
-    rows: dict[tuple[str, str], Change] = {}
-    for row in query.order_by("seq").iterator(chunk_size=2000):
-        rows[(row.model, row.record_id)] = row  # one per record: its latest row
-    return list(rows.values())
-
-
-def _changes(
-    rows: list[Change], viewer: Viewer, known: list[Table], at: int, *, first: bool
-) -> dict[str, dict[str, list[Any]]]:
-    by_model = {t.adapter.wire_name: t for t in known}
-    changes: dict[str, dict[str, list[Any]]] = {
-        t.name: {"created": [], "updated": [], "deleted": []} for t in known
-    }
-    for start in range(0, len(rows), PRESENT_CHUNK):
-        for change in present_changes(rows[start : start + PRESENT_CHUNK], viewer):
-            table = by_model.get(change["model"])
-            if table is None:
-                continue
-            bucket = changes[table.name]
-            if change["op"] == "delete":
-                if not first:  # a first sync starts from nothing: nothing to delete
-                    bucket["deleted"].append(change["id"])
-                continue
-            # Every row in `updated`, never `created` (apps sync with sendCreatedAsUpdated).
-            bucket["updated"].append(table.row(change["id"], change["version"], change["data"], at))
-    return changes
-
-
-def _remember(
-    device: Device, state: WatermelonState | None, base: int | None, timestamp: int, nonce: str
-) -> None:
-    """The base of the device's unsynced edits, and the timestamp it may send back."""
-    issued = [entry for entry in (state.issued if state else []) if int(entry[0]) != timestamp]
-    issued = [*issued, [timestamp, nonce]][-ISSUED_KEPT:]
+def _remember(device: Device, base: int | None, timestamp: int, nonce: str) -> None:
+    """The base of the device's unsynced edits, and the timestamp it may send back (kept
+    beside those of a pull of the same device still running, never instead of them)."""
     now = timezone.now()
-    WatermelonState.objects.update_or_create(
-        device=device, defaults={"pull_base": base, "issued": issued, "pulled_at": now}
-    )
+    with transaction.atomic():
+        state, _ = WatermelonState.objects.select_for_update().get_or_create(device=device)
+        issued = [entry for entry in state.issued if int(entry[0]) != timestamp]
+        state.issued = sorted([*issued, [timestamp, nonce]])[-ISSUED_KEPT:]
+        state.pull_base = base
+        state.pulled_at = now
+        state.save(update_fields=["issued", "pull_base", "pulled_at"])
     Device.objects.filter(pk=device.pk).update(last_pull_at=now)

@@ -95,6 +95,8 @@ class Decider:
             base = self._last_version_sent_by(item)
         else:
             base = self._snapshot(item, item.base_version, current)
+            if item.base_fields:
+                base = {**(base or {}), **item.base_fields}
         self._edit(item, adapter, current, server, base)
 
     def _edit(

@@ -40,6 +40,9 @@ class Item:
     base_version: int | None = None
     recorded_at: datetime.datetime | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    # Field values the sender's edit was made on, over the base version's (a WatermelonDB
+    # device's own earlier pushes: fieldsync.watermelon.push).
+    base_fields: dict[str, Any] = field(default_factory=dict)
     result: dict[str, Any] | None = None
     needs_data: bool = False
 

@@ -36,6 +36,14 @@ def parse_item(item: Item, payload: Any) -> None:
         item.record_id = ""
     if not item.record_id:
         errors["id"] = ["Must be a valid UUID."]
+    wire = payload.get("watermelon")
+    if isinstance(wire, dict):
+        # A WatermelonDB device keeps the id as it made it: one it would not find again in its
+        # pulls (upper case, no hyphens) would leave it with two copies of the record.
+        if item.record_id and record_id != item.record_id:
+            errors["id"] = ["Must be a UUID in lower case with hyphens (as pulls send ids)."]
+        base = wire.get("base")
+        item.base_fields = dict(base) if isinstance(base, dict) else {}
     op = payload.get("op")
     if op not in OPS:
         errors["op"] = ['Must be "upsert" or "delete".']

@@ -7,6 +7,8 @@ import json
 from typing import Any
 from urllib.parse import urlencode
 
+from django.http import HttpResponse
+
 from tests.fieldsync.watermelon.rows import as_columns
 from tests.helpers.sync import Tablet
 
@@ -46,7 +48,14 @@ class Melon:
 
     def pull_raw(self, **params: Any) -> Any:
         query = {k: "null" if v is None else v for k, v in params.items()}
-        return self.tablet.client.get(f"{URL}?{urlencode(query)}", **self.tablet.headers)
+        response = self.tablet.client.get(f"{URL}?{urlencode(query)}", **self.tablet.headers)
+        if not response.streaming:
+            return response
+        # A pull answer is written out as it is read: read it whole here.
+        body = b"".join(response.streaming_content)
+        whole = HttpResponse(body, status=response.status_code, headers=dict(response.headers))
+        whole.json = lambda: json.loads(body)  # type: ignore[attr-defined]
+        return whole
 
     def pull(self, **params: Any) -> dict[str, Any]:
         """Pull since the last timestamp and keep the new one."""

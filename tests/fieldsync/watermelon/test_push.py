@@ -284,17 +284,88 @@ def test_too_many_rows_are_413_with_the_limits(melon: Melon, settings: Any) -> N
     assert not SyncBatch.objects.exists()
 
 
-def test_a_rejected_row_sent_again_unchanged_adds_no_second_review_item(melon: Melon) -> None:
+def test_a_rejected_row_sent_again_unchanged_leaves_one_review_item(
+    melon: Melon, other: Melon
+) -> None:
     bad = accident(province="LA-ZZ")
     body = changes(accidents={"created": [row(bad)]})
     for _ in range(3):  # WatermelonDB sends a rejected row again on every sync
+        other.sync(changes(accidents={"created": [row(accident())]}))  # the server moves on
         _, answer = melon.sync(body)
         assert answer == {"experimentalRejectedIds": {"accidents": [bad["id"]]}}
-    assert InboxRecord.objects.filter(record_id=bad["id"]).count() == 1
-    # Once staff have dealt with it, the row is judged again (and kept again if still wrong).
-    InboxRecord.objects.filter(record_id=bad["id"]).update(status=InboxStatus.DISCARDED)
-    melon.sync(body)
-    assert InboxRecord.objects.filter(record_id=bad["id"]).count() == 2
+    kept = InboxRecord.objects.filter(record_id=bad["id"])
+    assert kept.count() == 3  # each judged again (its cause may be gone by now)...
+    assert kept.filter(status=InboxStatus.REJECTED).count() == 1  # ...one awaits review
+    assert kept.filter(status=InboxStatus.SUPERSEDED).count() == 2
     fixed = changes(accidents={"created": [row(bad, province="LA-XI")]})
     assert melon.sync(fixed)[1] == {}
     assert Accident.objects.filter(pk=bad["id"]).exists()
+    assert not kept.filter(status=InboxStatus.REJECTED).exists()  # fixed: no longer work
+
+
+def test_a_second_edit_of_a_field_after_a_merged_push_is_no_conflict(
+    melon: Melon, other: Melon
+) -> None:
+    """The device's own merged push is part of what its next edit was made on, though its
+    last pull request came before it."""
+    a = accident()
+    mine = _synced(melon, a)
+    theirs = updated_row(other.pull(), "accidents", a["id"])
+    other.sync(changes(accidents={"updated": [edited(theirs, description="Seen by MAG.")]}))
+    melon.sync(changes(accidents={"updated": [edited(mine, village="Ban Xang")]}))  # merged
+    melon.sync(changes(accidents={"updated": [edited(mine, village="Ban Phonsavan")]}))
+    stored = Accident.objects.get(pk=a["id"])
+    assert (stored.village, stored.description) == ("Ban Phonsavan", "Seen by MAG.")
+    assert not Conflict.objects.exists()
+
+
+def test_a_value_in_review_set_again_after_seeing_the_server_value_applies(
+    melon: Melon, other: Melon
+) -> None:
+    a = accident()
+    mine = _synced(melon, a)
+    theirs = updated_row(other.pull(), "accidents", a["id"])
+    other.sync(changes(accidents={"updated": [edited(theirs, village="Ban Xang")]}))
+    melon.sync(changes(accidents={"updated": [edited(mine, village="Ban Phonsavan")]}))
+    assert Conflict.objects.filter(status=ConflictStatus.OPEN).count() == 1
+    back = updated_row(melon.pull(), "accidents", a["id"])  # the server's value comes back
+    assert back["village"] == "Ban Xang"
+    melon.sync(changes(accidents={"updated": [edited(back, village="Ban Phonsavan")]}))
+    assert Accident.objects.get(pk=a["id"]).village == "Ban Phonsavan"  # a new, informed edit
+
+
+def test_a_delete_made_again_after_seeing_the_record_deletes_it(melon: Melon, other: Melon) -> None:
+    a = accident()
+    _synced(melon, a)
+    theirs = updated_row(other.pull(), "accidents", a["id"])
+    other.sync(changes(accidents={"updated": [edited(theirs, village="Ban Xang")]}))
+    melon.sync(changes(accidents={"deleted": [a["id"]]}))
+    assert not Accident.objects.get(pk=a["id"]).is_deleted  # a conflict: it comes back
+    assert updated_ids(melon.pull(), "accidents") == [a["id"]]
+    melon.sync(changes(accidents={"deleted": [a["id"]]}))  # deleted again, knowingly
+    assert Accident.objects.get(pk=a["id"]).is_deleted
+
+
+def test_ids_a_pull_would_not_send_back_as_they_are_are_rejected(melon: Melon) -> None:
+    upper, bare = accident(), accident()
+    body = changes(
+        accidents={
+            "created": [
+                row(upper, id=upper["id"].upper()),
+                row(bare, id=bare["id"].replace("-", "")),
+            ]
+        }
+    )
+    _, answer = melon.sync(body)
+    assert sorted(answer["experimentalRejectedIds"]["accidents"]) == sorted(
+        [upper["id"].upper(), bare["id"].replace("-", "")]
+    )
+    assert not Accident.objects.exists()
+    errors = InboxRecord.objects.get(record_id=upper["id"]).result["errors"]
+    assert "lower case" in errors["id"][0]
+
+
+def test_deleting_reference_rows_is_refused(melon: Melon) -> None:
+    body = changes() | {"provinces": {"created": [], "updated": [], "deleted": ["LA-XI"]}}
+    _, answer = melon.sync(body)
+    assert answer == {"experimentalRejectedIds": {"provinces": ["LA-XI"]}}

@@ -54,7 +54,7 @@ class Melon:
         # A pull answer is written out as it is read: read it whole here.
         body = b"".join(response.streaming_content)
         whole = HttpResponse(body, status=response.status_code, headers=dict(response.headers))
-        whole.json = lambda: json.loads(body)  # type: ignore[attr-defined]
+        whole.json = lambda: json.loads(body)
         return whole
 
     def pull(self, **params: Any) -> dict[str, Any]:

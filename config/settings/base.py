@@ -36,6 +36,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Compresses what the views below answer (API JSON and CSV only), as the last step out.
+    "fieldsync.middleware.ApiGZipMiddleware",
     # Static files (admin, the API's own Swagger UI and Redoc) from the app itself: no CDN, and
     # no separate web server needed on an offline provincial network.
     "whitenoise.middleware.WhiteNoiseMiddleware",

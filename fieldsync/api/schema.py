@@ -173,6 +173,20 @@ class SyncInfoSerializer(serializers.Serializer):
     max_batch_records = serializers.IntegerField(read_only=True)
     max_batch_bytes = serializers.IntegerField(read_only=True)
     max_pull_limit = serializers.IntegerField(read_only=True)
+    compression = inline_serializer(
+        "Compression",
+        {
+            "request": serializers.ListField(
+                child=serializers.CharField(),
+                help_text="`Content-Encoding` values a push body may use.",
+            ),
+            "response": serializers.ListField(
+                child=serializers.CharField(),
+                help_text="Encodings answers use when `Accept-Encoding` allows them.",
+            ),
+        },
+        read_only=True,
+    )
     server_time = serializers.DateTimeField(read_only=True)
     models = inline_serializer(
         "WireModel",

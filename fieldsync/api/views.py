@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fieldsync.api import schema
-from fieldsync.api.bodies import json_body
+from fieldsync.api.bodies import ACCEPTED_ENCODINGS, json_body
 from fieldsync.api.errors import RETRY_AFTER_SECONDS, APIError, error_body
 from fieldsync.attachments.access import batch_attachments_missing
 from fieldsync.cursors import InvalidCursor, ResyncRequired
@@ -132,6 +132,8 @@ class SyncInfoView(APIView):
                 "min_schema_version": config["MIN_SCHEMA_VERSION"],
                 **_limits(),
                 "max_pull_limit": config["MAX_PULL_LIMIT"],
+                # Push bodies may be sent gzip-encoded; answers are, to `Accept-Encoding: gzip`.
+                "compression": {"request": list(ACCEPTED_ENCODINGS), "response": ["gzip"]},
                 "server_time": timezone.now().isoformat(),
                 "models": [
                     {

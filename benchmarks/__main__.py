@@ -45,6 +45,8 @@ def setup_accounts() -> None:
             "bench-office": ("surveyor", "HALO"),
             "bench-nra": ("nra_staff", "NRA"),
             **{f"bench-t{i}": ("surveyor", "MAG") for i in range(100)},
+            **{name: ("surveyor", "QLA") for name in ("bench-day-a", "bench-day-b")},
+            "bench-day-office": ("surveyor", "QLA"),
         }
     )
 
@@ -522,6 +524,10 @@ def _run(only: list[str] | None, quick: bool, rows: list[Row]) -> None:
                 rows += bench_merge(server.url, stored)
         if selected("replay"):
             rows += bench_replay(server.url)
+        if selected("wire"):
+            from benchmarks import bench_wire
+
+            rows += bench_wire.rows(server.url, int(server.url.rsplit(":", 1)[1]))
         if selected("watermelon"):
             from benchmarks import bench_watermelon
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import signal
 import socket
 import subprocess
@@ -19,6 +18,10 @@ from typing import Any
 
 import httpx
 
+from benchmarks.records import Records
+
+__all__ = ["Records"]
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DATABASE = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fieldsync_bench"
@@ -27,7 +30,6 @@ PASSWORD = "bench-password-1234"
 # As in production: the figures are refreshed by a Celery worker, fed through Redis.
 BENCH_BROKER = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/14")
 BENCH_CACHE = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/13")
-DISTRICTS = {"LA-XI": ["0901", "0902", "0903"], "LA-SV": ["1301", "1302"], "LA-SL": ["1401"]}
 
 
 def server_env(**extra: str) -> dict[str, str]:
@@ -229,79 +231,6 @@ def ensure_accounts(usernames: dict[str, tuple[str, str]]) -> None:
         account_create_or_update(
             username=username, password=PASSWORD, role=role, organisation_code=organisation
         )
-
-
-class Records:
-    """Realistic mixed records (accident, victim, assistance in turn), reproducible."""
-
-    def __init__(self, seed: int = 7) -> None:
-        self.rng = random.Random(seed)
-
-    def uuid(self) -> str:
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
-
-    def accident(self) -> dict[str, Any]:
-        province = self.rng.choice(list(DISTRICTS))
-        return {
-            "model": "accident",
-            "id": self.uuid(),
-            "op": "upsert",
-            "base_version": None,
-            "recorded_at": "2026-11-20T08:15:00+07:00",
-            "data": {
-                "occurred_on": f"2026-{self.rng.randint(1, 10):02d}-{self.rng.randint(1, 28):02d}",
-                "province": province,
-                "district": self.rng.choice(DISTRICTS[province]),
-                "village": f"Ban {self.rng.randint(1, 500)}",
-                "classification": "civilian",
-                "device_category": "cluster_submunition",
-                "ordnance_type": "BLU-26",
-                "activity": self.rng.choice(["farming", "digging", "scrap_metal"]),
-                "latitude": round(self.rng.uniform(14.5, 20.5), 6),
-                "longitude": round(self.rng.uniform(101.0, 107.0), 6),
-            },
-        }
-
-    def victim(self, accident_id: str) -> dict[str, Any]:
-        return {
-            "model": "victim",
-            "id": self.uuid(),
-            "op": "upsert",
-            "base_version": None,
-            "data": {
-                "victim_type": "direct",
-                "accident": accident_id,
-                "outcome": self.rng.choice(["killed", "injured", "injured"]),
-                "sex": self.rng.choice(["male", "female"]),
-                "age_years": self.rng.randint(4, 70),
-                "consent": "self",
-                "full_name": "Bench Person",
-                "injuries": ["hand_fingers"],
-            },
-        }
-
-    def assistance(self, victim_id: str) -> dict[str, Any]:
-        return {
-            "model": "assistance",
-            "id": self.uuid(),
-            "op": "upsert",
-            "base_version": None,
-            "data": {
-                "victim": victim_id,
-                "pillar": "physical_rehabilitation",
-                "service_type": "prosthesis",
-                "provider_organisation": "COPE",
-                "status": "referred",
-            },
-        }
-
-    def mixed(self, count: int) -> list[dict[str, Any]]:
-        records: list[dict[str, Any]] = []
-        while len(records) < count:
-            a = self.accident()
-            v = self.victim(a["id"])
-            records += [a, v, self.assistance(v["id"])]
-        return records[:count]
 
 
 def percentile(values: list[float], fraction: float) -> float:

@@ -515,7 +515,7 @@ def main() -> int:
 
 
 def _run(only: list[str] | None, quick: bool, rows: list[Row]) -> None:
-    selected: Callable[[str], bool] = lambda name: only is None or name in only  # noqa: E731
+    selected = _progress(only, rows)
     with harness.celery_worker(), harness.gunicorn(workers=2, threads=4) as server:
         if selected("push"):
             push_rows, stored = bench_push_new(server.url, 3 if quick else 10)
@@ -559,6 +559,30 @@ def _run(only: list[str] | None, quick: bool, rows: list[Row]) -> None:
         rows += bench_figures.bench_disclosure(stress=False)
     if selected("import"):
         rows += bench_import_rows(5_000 if quick else 50_000)
+
+
+def _progress(only: list[str] | None, rows: list[Row]) -> Callable[[str], bool]:
+    """Whether to run a benchmark; when it is, say so on stderr, after the rows measured since
+    the last one (a full run takes the better part of an hour)."""
+    started = time.perf_counter()
+    shown = 0
+
+    def selected(name: str) -> bool:
+        nonlocal shown
+        if only is not None and name not in only:
+            return False
+        for measured in rows[shown:]:
+            print(
+                f"    {measured['benchmark']}: {measured['figure']:,} {measured['unit']}",
+                file=sys.stderr,
+                flush=True,
+            )
+        shown = len(rows)
+        minutes, seconds = divmod(int(time.perf_counter() - started), 60)
+        print(f"[{minutes:02d}:{seconds:02d}] {name}…", file=sys.stderr, flush=True)
+        return True
+
+    return selected
 
 
 def _print(rows: list[Row]) -> None:

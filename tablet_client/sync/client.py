@@ -79,6 +79,7 @@ class TabletClient:
             requester=self._requester,
             outbox=self._outbox,
             results=PushResults(store=store, outbox=self._outbox, stats=self.stats),
+            encodings=self._push_encodings,
         )
         self._puller = Puller(
             store=store,
@@ -101,6 +102,10 @@ class TabletClient:
     def enrol(self, *, username: str, password: str, device_name: str = "") -> dict[str, Any]:
         """Log the tablet in (`POST /auth/device/`); keeps the token and the user's role."""
         return self._enrolment.enrol(username=username, password=password, device_name=device_name)
+
+    def _push_encodings(self) -> list[str]:
+        compression = self._enrolment.info().get("compression") or {}
+        return list(compression.get("request") or [])
 
     def info(self, *, refresh: bool = False) -> dict[str, Any]:
         """The server's capabilities (limits, wire models in parent-first order), cached."""

@@ -3,6 +3,7 @@ behind httpx), a link that fails on cue, and a sleep that only remembers its wai
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Mapping
 
 import httpx
@@ -83,7 +84,13 @@ class ScriptedLink:
         self.script = {start + i: f for i, f in enumerate(faults, start=1) if f is not None}
 
     def pushes(self) -> list[bytes | None]:
-        return [body for method, path, body in self.calls if path.endswith("/sync/push/")]
+        """The push bodies as sent, gzip-decoded (the client compresses when the server says
+        it takes gzip)."""
+        return [
+            gzip.decompress(body) if body and body[:2] == b"\x1f\x8b" else body
+            for method, path, body in self.calls
+            if path.endswith("/sync/push/")
+        ]
 
 
 class Sleeps(list[float]):

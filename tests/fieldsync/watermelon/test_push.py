@@ -44,6 +44,16 @@ def _synced(melon: Melon, record: dict[str, Any]) -> dict[str, Any]:
     return updated_row(pulled, "accidents", record["id"])
 
 
+def _edited_elsewhere(melon: Melon, other: Melon, **columns: Any) -> tuple[str, dict[str, Any]]:
+    """An accident created and synced on `melon`, then edited (`columns`) on `other`: its id,
+    and the row `melon` still holds (made before that edit)."""
+    a = accident()
+    mine = _synced(melon, a)
+    theirs = updated_row(other.pull(), "accidents", a["id"])
+    other.sync(changes(accidents={"updated": [edited(theirs, **columns)]}))
+    return a["id"], mine
+
+
 def test_created_rows_are_new_records_echoed_in_updated(melon: Melon) -> None:
     a = accident()
     v = victim(a["id"], injuries=["burns", "hearing"])
@@ -82,12 +92,9 @@ def test_each_version_knows_the_commit_that_stored_it(tablet: Tablet) -> None:
 
 
 def test_edits_of_different_fields_on_two_devices_merge(melon: Melon, other: Melon) -> None:
-    a = accident()
-    mine = _synced(melon, a)
-    theirs = updated_row(other.pull(), "accidents", a["id"])
-    other.sync(changes(accidents={"updated": [edited(theirs, village="Ban Xang")]}))
+    accident_id, mine = _edited_elsewhere(melon, other, village="Ban Xang")
     melon.sync(changes(accidents={"updated": [edited(mine, description="Two children hurt.")]}))
-    stored = Accident.objects.get(pk=a["id"])
+    stored = Accident.objects.get(pk=accident_id)
     assert (stored.village, stored.description) == ("Ban Xang", "Two children hurt.")
     assert not Conflict.objects.exists()
 
@@ -95,46 +102,37 @@ def test_edits_of_different_fields_on_two_devices_merge(melon: Melon, other: Mel
 def test_the_same_field_edited_on_two_devices_is_a_conflict_sent_back(
     melon: Melon, other: Melon
 ) -> None:
-    a = accident()
-    mine = _synced(melon, a)
-    theirs = updated_row(other.pull(), "accidents", a["id"])
-    other.sync(changes(accidents={"updated": [edited(theirs, village="Ban Xang")]}))
+    accident_id, mine = _edited_elsewhere(melon, other, village="Ban Xang")
     _, answer = melon.sync(
         changes(accidents={"updated": [edited(mine, village="Ban Phonsavan", description="x")]})
     )
     assert answer == {}  # a conflict is not a rejection: the push succeeds
-    stored = Accident.objects.get(pk=a["id"])
+    stored = Accident.objects.get(pk=accident_id)
     assert (stored.village, stored.description) == ("Ban Xang", "x")  # the rest applies
     conflict = Conflict.objects.get(status=ConflictStatus.OPEN)
     assert conflict.fields["village"]["tablet"] == "Ban Phonsavan"
     assert conflict.fields["village"]["server"] == "Ban Xang"
     # The next pull brings the server's value back to the device that lost.
-    back = updated_row(melon.pull(), "accidents", a["id"])
+    back = updated_row(melon.pull(), "accidents", accident_id)
     assert back["village"] == "Ban Xang" and back["server_version"] == stored.version
 
 
 def test_a_conflict_that_applies_nothing_is_still_sent_back(melon: Melon, other: Melon) -> None:
-    a = accident()
-    mine = _synced(melon, a)
-    theirs = updated_row(other.pull(), "accidents", a["id"])
-    other.sync(changes(accidents={"updated": [edited(theirs, village="Ban Xang")]}))
+    accident_id, mine = _edited_elsewhere(melon, other, village="Ban Xang")
     melon.sync(changes(accidents={"updated": [edited(mine, village="Ban Phonsavan")]}))
-    assert Accident.objects.get(pk=a["id"]).version == 2  # nothing of the device's applied
-    assert updated_row(melon.pull(), "accidents", a["id"])["village"] == "Ban Xang"
+    assert Accident.objects.get(pk=accident_id).version == 2  # nothing of the device's applied
+    assert updated_row(melon.pull(), "accidents", accident_id)["village"] == "Ban Xang"
 
 
 def test_a_delete_of_a_record_edited_meanwhile_keeps_it_and_sends_it_back(
     melon: Melon, other: Melon
 ) -> None:
-    a = accident()
-    _synced(melon, a)
-    theirs = updated_row(other.pull(), "accidents", a["id"])
-    other.sync(changes(accidents={"updated": [edited(theirs, village="Ban Xang")]}))
-    melon.sync(changes(accidents={"deleted": [a["id"]]}))
-    stored = Accident.objects.get(pk=a["id"])
+    accident_id, _ = _edited_elsewhere(melon, other, village="Ban Xang")
+    melon.sync(changes(accidents={"deleted": [accident_id]}))
+    stored = Accident.objects.get(pk=accident_id)
     assert not stored.is_deleted
     assert Conflict.objects.get().kind == "delete"
-    assert updated_row(melon.pull(), "accidents", a["id"])["village"] == "Ban Xang"
+    assert updated_row(melon.pull(), "accidents", accident_id)["village"] == "Ban Xang"
 
 
 def test_a_delete_on_the_current_base_deletes_and_never_comes_back(
@@ -193,17 +191,14 @@ def test_a_row_whose_parent_has_not_arrived_is_held_not_rejected(
 
 
 def test_the_same_push_again_changes_and_duplicates_nothing(melon: Melon, other: Melon) -> None:
-    a = accident()
-    mine = _synced(melon, a)
-    theirs = updated_row(other.pull(), "accidents", a["id"])
-    other.sync(changes(accidents={"updated": [edited(theirs, village="Ban Xang")]}))
+    accident_id, mine = _edited_elsewhere(melon, other, village="Ban Xang")
     melon.pull()
     body = changes(accidents={"updated": [edited(mine, village="Ban Phonsavan")]})
     melon.push(body)
     counts = (RecordVersion.objects.count(), Conflict.objects.count())
     assert melon.push(body) == {}
     assert (RecordVersion.objects.count(), Conflict.objects.count()) == counts
-    assert Accident.objects.get(pk=a["id"]).village == "Ban Xang"
+    assert Accident.objects.get(pk=accident_id).village == "Ban Xang"
 
 
 def test_a_retry_after_a_lost_answer_does_not_let_the_device_win(
@@ -212,17 +207,14 @@ def test_a_retry_after_a_lost_answer_does_not_let_the_device_win(
     """The answer of a push that found a conflict was lost: the device pulls again (which moves
     its base past the other device's edit) and pushes the same row. The server value stays and
     the conflict is not recorded twice."""
-    a = accident()
-    mine = _synced(melon, a)
-    theirs = updated_row(other.pull(), "accidents", a["id"])
-    other.sync(changes(accidents={"updated": [edited(theirs, village="Ban Xang")]}))
+    accident_id, mine = _edited_elsewhere(melon, other, village="Ban Xang")
     lost = changes(accidents={"updated": [edited(mine, village="Ban Phonsavan")]})
     melon.sync(lost)  # processed; the device never heard back
     assert Conflict.objects.count() == 1
     melon.sync(lost)  # synchronize() again: a pull, then the same row
-    assert Accident.objects.get(pk=a["id"]).village == "Ban Xang"
+    assert Accident.objects.get(pk=accident_id).village == "Ban Xang"
     assert Conflict.objects.count() == 1
-    assert updated_row(melon.pull(), "accidents", a["id"])["village"] == "Ban Xang"
+    assert updated_row(melon.pull(), "accidents", accident_id)["village"] == "Ban Xang"
 
 
 def test_a_retried_create_is_not_duplicated(melon: Melon) -> None:
@@ -308,13 +300,10 @@ def test_a_second_edit_of_a_field_after_a_merged_push_is_no_conflict(
 ) -> None:
     """The device's own merged push is part of what its next edit was made on, though its
     last pull request came before it."""
-    a = accident()
-    mine = _synced(melon, a)
-    theirs = updated_row(other.pull(), "accidents", a["id"])
-    other.sync(changes(accidents={"updated": [edited(theirs, description="Seen by MAG.")]}))
+    accident_id, mine = _edited_elsewhere(melon, other, description="Seen by MAG.")
     melon.sync(changes(accidents={"updated": [edited(mine, village="Ban Xang")]}))  # merged
     melon.sync(changes(accidents={"updated": [edited(mine, village="Ban Phonsavan")]}))
-    stored = Accident.objects.get(pk=a["id"])
+    stored = Accident.objects.get(pk=accident_id)
     assert (stored.village, stored.description) == ("Ban Phonsavan", "Seen by MAG.")
     assert not Conflict.objects.exists()
 
@@ -322,28 +311,22 @@ def test_a_second_edit_of_a_field_after_a_merged_push_is_no_conflict(
 def test_a_value_in_review_set_again_after_seeing_the_server_value_applies(
     melon: Melon, other: Melon
 ) -> None:
-    a = accident()
-    mine = _synced(melon, a)
-    theirs = updated_row(other.pull(), "accidents", a["id"])
-    other.sync(changes(accidents={"updated": [edited(theirs, village="Ban Xang")]}))
+    accident_id, mine = _edited_elsewhere(melon, other, village="Ban Xang")
     melon.sync(changes(accidents={"updated": [edited(mine, village="Ban Phonsavan")]}))
     assert Conflict.objects.filter(status=ConflictStatus.OPEN).count() == 1
-    back = updated_row(melon.pull(), "accidents", a["id"])  # the server's value comes back
+    back = updated_row(melon.pull(), "accidents", accident_id)  # the server's value comes back
     assert back["village"] == "Ban Xang"
     melon.sync(changes(accidents={"updated": [edited(back, village="Ban Phonsavan")]}))
-    assert Accident.objects.get(pk=a["id"]).village == "Ban Phonsavan"  # a new, informed edit
+    assert Accident.objects.get(pk=accident_id).village == "Ban Phonsavan"  # a new, informed edit
 
 
 def test_a_delete_made_again_after_seeing_the_record_deletes_it(melon: Melon, other: Melon) -> None:
-    a = accident()
-    _synced(melon, a)
-    theirs = updated_row(other.pull(), "accidents", a["id"])
-    other.sync(changes(accidents={"updated": [edited(theirs, village="Ban Xang")]}))
-    melon.sync(changes(accidents={"deleted": [a["id"]]}))
-    assert not Accident.objects.get(pk=a["id"]).is_deleted  # a conflict: it comes back
-    assert updated_ids(melon.pull(), "accidents") == [a["id"]]
-    melon.sync(changes(accidents={"deleted": [a["id"]]}))  # deleted again, knowingly
-    assert Accident.objects.get(pk=a["id"]).is_deleted
+    accident_id, _ = _edited_elsewhere(melon, other, village="Ban Xang")
+    melon.sync(changes(accidents={"deleted": [accident_id]}))
+    assert not Accident.objects.get(pk=accident_id).is_deleted  # a conflict: it comes back
+    assert updated_ids(melon.pull(), "accidents") == [accident_id]
+    melon.sync(changes(accidents={"deleted": [accident_id]}))  # deleted again, knowingly
+    assert Accident.objects.get(pk=accident_id).is_deleted
 
 
 def test_ids_a_pull_would_not_send_back_as_they_are_are_rejected(melon: Melon) -> None:

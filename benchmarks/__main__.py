@@ -13,22 +13,24 @@ import json
 import os
 import statistics
 import sys
-import threading
 import time
 import uuid
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 os.environ["DJANGO_SETTINGS_MODULE"] = "benchmarks.settings"
 
 from benchmarks import harness
+from benchmarks.bench_scale import (
+    bench_flat,
+    bench_import_rows,
+    bench_memory,
+    bench_tablets,
+    stored_records,
+)
+from benchmarks.report import Row, progress, row, save, show
 
 os.environ["DATABASE_URL"] = harness.BENCH_DATABASE
 os.environ["CELERY_BROKER_URL"] = ""
-
-RESULTS = Path(__file__).resolve().parent / "results"
-Row = dict[str, Any]
 
 
 def setup_django() -> None:
@@ -49,17 +51,6 @@ def setup_accounts() -> None:
             "bench-day-office": ("surveyor", "QLA"),
         }
     )
-
-
-def row(name: str, figure: float, unit: str, target: str, met: bool, **details: Any) -> Row:
-    return {
-        "benchmark": name,
-        "figure": round(figure, 2),
-        "unit": unit,
-        "target": target,
-        "met": met,
-        **details,
-    }
 
 
 # -- baselines ---------------------------------------------------------------------------------
@@ -253,7 +244,7 @@ def bench_replay(server: str) -> list[Row]:
 
 def bench_first_pull(server: str, total: int) -> list[Row]:
     tablet = harness.enrol(server, "bench-halo")
-    missing = total - _stored_records()
+    missing = total - stored_records()
     generator = harness.Records(seed=11)
     while missing > 0:
         tablet.push(generator.mixed(min(1000, missing)))
@@ -292,13 +283,6 @@ def bench_first_pull(server: str, total: int) -> list[Row]:
     ]
 
 
-def _stored_records() -> int:
-    from accidents.models import Accident
-    from victims.models import Assistance, Victim
-
-    return Accident.objects.count() + Victim.objects.count() + Assistance.objects.count()
-
-
 def _raw_read_rate() -> float:
     import psycopg
 
@@ -308,192 +292,6 @@ def _raw_read_rate() -> float:
         for table in ("accidents_accident", "victims_victim", "victims_assistance"):
             count += len(conn.execute(f"SELECT * FROM {table}").fetchall())
         return count / (time.perf_counter() - started)
-
-
-def bench_memory() -> list[Row]:
-    """Peak resident memory of a single server worker while it takes a 5,000-record push."""
-    with harness.gunicorn(
-        workers=1,
-        threads=1,
-        SYNC_MAX_BATCH_RECORDS="5000",
-        SYNC_MAX_BATCH_BYTES=str(50 * 1024 * 1024),
-    ) as server:
-        tablet = harness.enrol(server.url, "bench-halo")
-        tablet.push(harness.Records(seed=21).mixed(30))
-        pid = server.worker_pids()[0]
-        before = _rss_peak_mb(pid)
-        response = tablet.push(harness.Records(seed=22).mixed(5000))
-        response.raise_for_status()
-        peak = _rss_peak_mb(pid)
-    return [
-        row(
-            "peak memory of the server during a 5,000-record push",
-            peak,
-            "MB",
-            "<= 200 MB",
-            peak <= 200,
-            before_push_mb=round(before, 1),
-        )
-    ]
-
-
-def _rss_peak_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def bench_flat(server: str, sizes: list[int]) -> list[Row]:
-    """Push cost per record as the tables grow: bulk-load to each size, then time pushes."""
-    tablet = harness.enrol(server, "bench-halo")
-    costs = []
-    for size in sizes:
-        _bulk_fill(size)
-        harness.wait_worker_idle()
-        generator = harness.Records(seed=size)
-        timings = []
-        for _ in range(3):
-            records = generator.mixed(1000)
-            started = time.perf_counter()
-            tablet.push(records).raise_for_status()
-            timings.append((time.perf_counter() - started) * 1000 / 1000)
-        costs.append(statistics.median(timings))
-    spread = max(costs) / min(costs)
-    detail = {
-        f"us_per_record_at_{size}": round(cost * 1000, 1)
-        for size, cost in zip(sizes, costs, strict=True)
-    }
-    return [
-        row(
-            "push cost per record at " + " / ".join(f"{s:,}" for s in sizes) + " stored",
-            spread,
-            "x (max/min)",
-            "flat (<= 1.5x)",
-            spread <= 1.5,
-            **detail,
-        )
-    ]
-
-
-def _bulk_fill(size: int) -> None:
-    """Bring the stored accidents+victims to `size` rows fast (SQL), with their change-log rows."""
-    import psycopg
-
-    missing = size - _stored_records()
-    if missing <= 0:
-        return
-    half = missing // 2
-    with psycopg.connect(harness.BENCH_DATABASE) as conn:
-        conn.execute(f"""
-            INSERT INTO accidents_accident ({harness.ACCIDENT_FILL_COLUMNS})
-            SELECT gen_random_uuid(), 1, now(), now(), false, 'FILL-' || g || '-' || {size},
-              'reported', date '2000-01-01' + (g % 9000), 'day', 'unknown', 'LA-XI', '0901', '',
-              'civilian', 'cluster_submunition', 'farming', 'unknown', 'unknown', '', 'MAG',
-              date '2026-01-01', ''
-            FROM generate_series(1, {half}) AS g""")
-        conn.execute(f"""
-            INSERT INTO victims_victim (id, version, created_at, updated_at, is_deleted,
-              victim_type, accident_id, relationship, outcome, sex, age_years, age_estimated,
-              civilian_status, role, injuries, full_name, phone, guardian_name, consent)
-            SELECT gen_random_uuid(), 1, now(), now(), false, 'direct', a.id, '', 'injured',
-              'male', 30, false, 'civilian', 'unknown', '[]', '', '', '', 'none'
-            FROM accidents_accident a WHERE a.reference LIKE 'FILL-%-{size}'""")
-        _fill_sequence(conn)
-        for model, table in (("accident", "accidents_accident"), ("victim", "victims_victim")):
-            conn.execute(f"""
-                INSERT INTO fieldsync_change (model, record_id, audience, seq, version, deleted,
-                  visible)
-                SELECT '{model}', t.id::text, a.aud, nextval('fill_seq'), 1, false, true
-                FROM {table} t CROSS JOIN (VALUES ('MAG'), ('*all')) AS a(aud)
-                WHERE t.id::text NOT IN (SELECT record_id FROM fieldsync_change
-                                         WHERE model = '{model}')""")
-        conn.commit()
-        conn.execute("ANALYZE")
-
-
-def _fill_sequence(conn: Any) -> None:
-    """Change-log rows for bulk-filled records take numbers above everything handed out."""
-    conn.execute("CREATE SEQUENCE IF NOT EXISTS fill_seq")
-    top = conn.execute("SELECT COALESCE(MAX(seq_high), 0) FROM fieldsync_synccommit").fetchone()
-    conn.execute("SELECT setval('fill_seq', %s + 1000000000)", [int(top[0]) + 1])
-
-
-def bench_tablets(server: str, tablets: int, records_each: int) -> list[Row]:
-    """Many tablets syncing at once (enrol, push a batch, pull), bounded in count and time."""
-    devices = [harness.enrol(server, f"bench-t{i}") for i in range(tablets)]
-    latencies: list[float] = []
-    errors: list[str] = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(tablets)
-
-    def sync(index: int) -> None:
-        tablet = devices[index]
-        records = harness.Records(seed=1000 + index).mixed(records_each)
-        barrier.wait()
-        for action in ("push", "pull"):
-            started = time.perf_counter()
-            try:
-                if action == "push":
-                    response = tablet.push(records)
-                    ok = response.status_code == 200 and all(
-                        r["status"] == "applied" for r in response.json()["results"]
-                    )
-                else:
-                    tablet.pull(None, 1000)
-                    ok = True
-            except Exception as error:
-                ok = False
-                with lock:
-                    errors.append(f"{action}: {type(error).__name__}")
-            with lock:
-                latencies.append((time.perf_counter() - started) * 1000)
-                if not ok:
-                    errors.append(action)
-
-    threads = [threading.Thread(target=sync, args=(i,)) for i in range(tablets)]
-    harness.wait_worker_idle()
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(600)
-    elapsed = time.perf_counter() - started
-    return [
-        row(
-            f"{tablets} tablets syncing at once (push {records_each} + pull)",
-            len(errors),
-            "errors",
-            "0 errors",
-            not errors,
-            requests_per_s=round(len(latencies) / elapsed, 1),
-            records_per_s=round(tablets * records_each / elapsed),
-            p50_ms=round(harness.percentile(latencies, 0.5)),
-            p95_ms=round(harness.percentile(latencies, 0.95)),
-            p99_ms=round(harness.percentile(latencies, 0.99)),
-        )
-    ]
-
-
-def bench_import_rows(victims: int) -> list[Row]:
-    """Historic records from a spreadsheet (issue: import and export), on a fresh database."""
-    from benchmarks import bench_import
-
-    result = bench_import.measure(victims)
-    seconds = result["xlsx_s"]
-    return [
-        row(
-            f"import of {result['victims']:,} victims + {result['accidents']:,} accidents, XLSX",
-            seconds,
-            "s",
-            "< 60 s",
-            seconds < 60,
-            records_per_s=round(result["records"] / seconds),
-            csv_s=round(result["csv_s"], 1),
-            replay_s=round(result["replay_s"], 1),
-            figures_refresh_s=round(result["refresh_s"], 1),
-        )
-    ]
 
 
 # -- driver -------------------------------------------------------------------------------------
@@ -509,13 +307,13 @@ def main() -> int:
     try:
         _run(args.only, quick, rows)
     finally:  # what was measured is printed and kept, even if a later benchmark failed
-        _print(rows)
-        _save(rows, quick)
+        show(rows)
+        save(rows, quick)
     return 0
 
 
 def _run(only: list[str] | None, quick: bool, rows: list[Row]) -> None:
-    selected = _progress(only, rows)
+    selected = progress(only, rows)
     with harness.celery_worker(), harness.gunicorn(workers=2, threads=4) as server:
         if selected("push"):
             push_rows, stored = bench_push_new(server.url, 3 if quick else 10)
@@ -559,51 +357,6 @@ def _run(only: list[str] | None, quick: bool, rows: list[Row]) -> None:
         rows += bench_figures.bench_disclosure(stress=False)
     if selected("import"):
         rows += bench_import_rows(5_000 if quick else 50_000)
-
-
-def _progress(only: list[str] | None, rows: list[Row]) -> Callable[[str], bool]:
-    """Whether to run a benchmark; when it is, say so on stderr, after the rows measured since
-    the last one (a full run takes the better part of an hour)."""
-    started = time.perf_counter()
-    shown = 0
-
-    def selected(name: str) -> bool:
-        nonlocal shown
-        if only is not None and name not in only:
-            return False
-        for measured in rows[shown:]:
-            print(
-                f"    {measured['benchmark']}: {measured['figure']:,} {measured['unit']}",
-                file=sys.stderr,
-                flush=True,
-            )
-        shown = len(rows)
-        minutes, seconds = divmod(int(time.perf_counter() - started), 60)
-        print(f"[{minutes:02d}:{seconds:02d}] {name}…", file=sys.stderr, flush=True)
-        return True
-
-    return selected
-
-
-def _print(rows: list[Row]) -> None:
-    print(f"\n{'benchmark':<62} {'figure':>12} {'unit':<14} {'target':<16} met  details")
-    for r in rows:
-        details = {
-            k: v for k, v in r.items() if k not in ("benchmark", "figure", "unit", "target", "met")
-        }
-        print(
-            f"{r['benchmark']:<62} {r['figure']:>12,} {r['unit']:<14} {r['target']:<16} "
-            f"{'yes' if r['met'] else 'NO ':<4} {details if details else ''}"
-        )
-
-
-def _save(rows: list[Row], quick: bool) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
-    payload = {"when": stamp, "quick": quick, "cpu_count": os.cpu_count(), "rows": rows}
-    for name in (f"bench-{stamp}.json", "latest.json"):
-        (RESULTS / name).write_text(json.dumps(payload, indent=2) + "\n")
-    print(f"\nsaved {RESULTS / 'latest.json'}")
 
 
 if __name__ == "__main__":

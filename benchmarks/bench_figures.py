@@ -216,7 +216,7 @@ def _stored_figures() -> dict[str, Counter[tuple[Any, ...]]]:
 
 
 def bench_rebuild(victims: int) -> list[dict[str, Any]]:
-    from benchmarks.__main__ import row
+    from benchmarks.report import row
     from figures.slices import statistics_rebuild
 
     counts = fill_victims(victims)
@@ -256,7 +256,7 @@ def bench_incremental(pushes: int = 5) -> list[dict[str, Any]]:
     """The worker's refresh after a 1,000-record push (mixed records over three provinces)."""
     from django.contrib.auth import get_user_model
 
-    from benchmarks.__main__ import row
+    from benchmarks.report import row
     from fieldsync.models import Device
     from fieldsync.services.push import batch_push
     from figures import slices
@@ -306,7 +306,7 @@ def bench_disclosure(*, stress: bool) -> list[dict[str, Any]]:
     from django.core.cache import cache
     from django.db.models import Sum
 
-    from benchmarks.__main__ import row
+    from benchmarks.report import row
     from figures.disclosure.published import BASE_COLUMNS, published
     from victims.models import CasualtyFigure
 
@@ -365,7 +365,7 @@ def bench_disclosure(*, stress: bool) -> list[dict[str, Any]]:
 
 def _disclosed_answer(year: int) -> list[dict[str, Any]]:
     """A partner's summary + breakdown by month for a province (cached) and NRA staff's."""
-    from benchmarks.__main__ import row
+    from benchmarks.report import row
     from figures.disclosure.published import disclosed_breakdown, disclosed_summary
     from figures.selectors import FigureQuery, figures_breakdown, figures_summary
 

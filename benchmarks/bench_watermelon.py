@@ -15,7 +15,7 @@ BATCH = 1000
 
 
 def rows(server: str, batches: int) -> list[dict[str, Any]]:
-    from benchmarks.__main__ import row
+    from benchmarks.report import row
 
     v1 = harness.enrol(server, "bench-halo")
     melon = harness.enrol(server, "bench-office")

@@ -24,7 +24,7 @@ DAY_UP, OFFICE = 200, 2000
 
 
 def rows(server: str, port: int) -> list[dict[str, Any]]:
-    from benchmarks.__main__ import row
+    from benchmarks.report import row
 
     plain_tablet = harness.enrol(server, "bench-day-a")
     gzip_tablet = harness.enrol(server, "bench-day-b")

@@ -68,15 +68,12 @@ class Pull:
                         deleted.append(change["id"])
                     continue
                 # Every row in `updated`, never `created` (apps use sendCreatedAsUpdated).
-                row = table.row(change["id"], change["version"], change["data"], self.at)
+                version, data = change["version"], change["data"]
+                row = table.row(change["id"], version, data, self.schema_version)
                 yield (b"" if first_row else b",") + _dump(row)
                 first_row = False
             yield b'],"deleted":' + _dump(deleted) + b"}"
         yield b'},"timestamp":' + str(self.timestamp).encode() + b"}"
-
-    @property
-    def at(self) -> int:
-        return self.schema_version
 
     def _changes(self, table: Table) -> Iterator[dict[str, Any]]:
         query = self._rows(table)

@@ -166,7 +166,7 @@ def schema() -> dict[str, Any]:
 def _columns(adapter: SyncAdapter) -> tuple[Column, ...]:
     if adapter.reference:
         names = [n for n in getattr(adapter, "wire_fields", ()) if n != "code"]
-        return tuple(_model_column(adapter, name, read_only=True) for name in names)
+        return tuple(_reference_column(adapter, name) for name in names)
     parents = {ref.field for ref in adapter.parents}
     defaulted = _defaulted(adapter)
     columns = []
@@ -207,7 +207,8 @@ def _spec_type(spec: Spec) -> str:
     return "string"  # text, codes, dates, exact decimals ("1500000.00"), JSON lists
 
 
-def _model_column(adapter: SyncAdapter, name: str, *, read_only: bool) -> Column:
+def _reference_column(adapter: SyncAdapter, name: str) -> Column:
+    """A reference table's column (read-only: pulled, never pushed), typed by its model field."""
     try:
         field = adapter.model._meta.get_field(name)
     except FieldDoesNotExist:
@@ -218,4 +219,4 @@ def _model_column(adapter: SyncAdapter, name: str, *, read_only: bool) -> Column
     elif isinstance(field, NUMERIC_FIELDS) and not isinstance(field, models.ForeignKey):
         kind = "number"
     optional = field is None or field.null or kind == "string"
-    return Column(name, name, kind, optional, False, 1, read_only, False, None)
+    return Column(name, name, kind, optional, False, 1, True, False, None)

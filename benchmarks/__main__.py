@@ -175,20 +175,23 @@ def bench_merge(server: str, stored: list[dict[str, Any]]) -> list[Row]:
         harness.enrol(server, "bench-office"),
     )
     chosen = stored[:3000]
-    server_edit = {
-        "accident": {"description": "checked by the office"},
-        "victim": {"age_estimated": True},
-        "assistance": {"notes": "office note"},
-    }
-    tablet_edit = {
+    def server_edit(record: dict[str, Any]) -> dict[str, Any]:  # a field the tablet keeps
+        data = record["data"]
+        return {
+            "accident": {"description": "checked by the office"},
+            "victim": {"age_estimated": not data.get("age_estimated", False)},
+            "assistance": {"notes": "office note"},
+        }[record["model"]]
+
+    tablet_edit = {  # another field, which differs from every stored value
         "accident": {"village": "Ban Tablet"},
-        "victim": {"role": "handler"},
+        "victim": {"civilian_status": "deminer"},
         "assistance": {"status": "in_progress"},
     }
     for start in range(0, len(chosen), 1000):
         office.push(
             [
-                {**r, "base_version": 1, "data": server_edit[r["model"]]}
+                {**r, "base_version": 1, "data": server_edit(r)}
                 for r in chosen[start : start + 1000]
             ]
         )

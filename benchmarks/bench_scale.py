@@ -80,7 +80,8 @@ def bench_flat(server: str, sizes: list[int]) -> list[Row]:
 
 
 def _bulk_fill(size: int) -> None:
-    """Bring the stored accidents+victims to `size` rows fast (SQL), with their change-log rows."""
+    """Bring the stored accidents+victims to `size` rows fast (SQL), with their versions and
+    change-log rows (what a push stores beside each record)."""
     import psycopg
 
     missing = size - stored_records()
@@ -105,12 +106,20 @@ def _bulk_fill(size: int) -> None:
         _fill_sequence(conn)
         for model, table in (("accident", "accidents_accident"), ("victim", "victims_victim")):
             conn.execute(f"""
+                INSERT INTO fieldsync_recordversion (model, record_id, version, op, data, changes,
+                  source, created_at)
+                SELECT '{model}', t.id::text, 1, 'create', to_jsonb(t), '{{}}', 'sync', now()
+                FROM {table} t
+                WHERE NOT EXISTS (SELECT 1 FROM fieldsync_recordversion v
+                                  WHERE v.model = '{model}' AND v.record_id = t.id::text)""")
+        for model, table in (("accident", "accidents_accident"), ("victim", "victims_victim")):
+            conn.execute(f"""
                 INSERT INTO fieldsync_change (model, record_id, audience, seq, version, deleted,
                   visible)
                 SELECT '{model}', t.id::text, a.aud, nextval('fill_seq'), 1, false, true
                 FROM {table} t CROSS JOIN (VALUES ('MAG'), ('*all')) AS a(aud)
-                WHERE t.id::text NOT IN (SELECT record_id FROM fieldsync_change
-                                         WHERE model = '{model}')""")
+                WHERE NOT EXISTS (SELECT 1 FROM fieldsync_change c
+                                  WHERE c.model = '{model}' AND c.record_id = t.id::text)""")
         conn.commit()
         conn.execute("ANALYZE")
 

@@ -11,12 +11,14 @@ class FieldsyncConfig(AppConfig):
     def ready(self) -> None:
         from fieldsync import hooks
         from fieldsync.attachments.refs import attachment_refs_update
+        from fieldsync.lookups import lookups_register
         from fieldsync.registry import registry
         from fieldsync.services.logins import trusted_proxy_networks
         from fieldsync.services.organisations import organisation_reference_seed
         from fieldsync.services.reference import reference_seeder_register
         from fieldsync.sync import OrganisationAdapter
 
+        lookups_register()
         registry.register(OrganisationAdapter)
         hooks.subscribe(attachment_refs_update)  # which record names which file
         reference_seeder_register(organisation_reference_seed)

@@ -36,8 +36,9 @@ from django.utils import timezone
 MAX_PARAMETERS = 30_000
 
 
-def bulk_update_rows(model: type[Model], objects: Sequence[Model], fields: Sequence[str]) -> int:
-    """Write `fields` of every object (matched by primary key); returns the rows updated."""
+def bulk_update_rows(model: type[Model], objects: Sequence[Any], fields: Sequence[str]) -> int:
+    """Write `fields` of every object (matched by primary key): model instances, or any
+    objects with the fields' attributes; returns the rows updated."""
     if not objects:
         return 0
     meta = model._meta

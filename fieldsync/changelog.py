@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from fieldsync.bulk import bulk_upsert_rows
+from fieldsync.bulk import bulk_insert_rows, bulk_upsert_rows
 from fieldsync.models import Change, RecordVersion, ServerIdentity, SyncCommit, SyncCounter
 from fieldsync.models.changelog import Audience
 from fieldsync.registry import registry
@@ -35,6 +35,9 @@ class ChangeSet:
     instances: dict[tuple[str, str], Any] = field(default_factory=dict)
     # Records this transaction inserted: nothing logged or stored before refers to them.
     created: set[tuple[str, str]] = field(default_factory=set)
+    # RecordVersion rows (attname: value) of this transaction, inserted by the flush stamped
+    # with its commit's highest sequence number (one COPY, no UPDATE after it).
+    versions: list[dict[str, Any]] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.entries)
@@ -55,9 +58,14 @@ class ChangeSet:
             key = (wire_model, str(record_id))
             self.entries[key] = full or self.entries.get(key, False)
 
+    def pending_versions(self, keys: set[tuple[str, str]]) -> list[dict[str, Any]]:
+        """The versions of these records this transaction holds for the flush."""
+        return [row for row in self.versions if (row["model"], row["record_id"]) in keys]
+
     def flush(self) -> int:
         """Write the change log rows; the last write of the transaction. Returns rows written."""
         if not self.entries:
+            self._insert_versions(None)
             return 0
         current = _load_with_dependents(self.entries, self.instances, self.created)
         existing = _existing_audiences(key for key in current if key not in self.created)
@@ -92,11 +100,20 @@ class ChangeSet:
         self.instances.clear()
         self.created.clear()
         if not rows:
+            self._insert_versions(None)
             return 0
         low, high = take_sequence(len(rows))
         for offset, row in enumerate(rows):
             row["seq"] = low + offset
-        _stamp_versions(changed_ids, high)
+        carried = {(v["model"], v["record_id"]) for v in self.versions}
+        self._insert_versions(high)
+        _stamp_versions(
+            {
+                model: [i for i in ids if (model, i) not in carried]
+                for model, ids in changed_ids.items()
+            },
+            high,
+        )
         bulk_upsert_rows(
             Change,
             rows,
@@ -105,10 +122,17 @@ class ChangeSet:
         )
         return len(rows)
 
+    def _insert_versions(self, commit_seq: int | None) -> None:
+        for row in self.versions:
+            row["commit_seq"] = commit_seq
+        bulk_insert_rows(RecordVersion, self.versions)
+        self.versions = []
+
 
 def _stamp_versions(ids_by_model: dict[str, list[str]], high: int) -> None:
-    """Mark the versions this transaction stored with its commit's highest sequence number, so
-    that "the record as of seq N" can be read back (a WatermelonDB device's base)."""
+    """Mark the versions this transaction stored itself (not through `versions`) with its
+    commit's highest sequence number, so that "the record as of seq N" can be read back (a
+    WatermelonDB device's base)."""
     for model, ids in ids_by_model.items():
         for start in range(0, len(ids), STAMP_CHUNK):
             RecordVersion.objects.filter(
@@ -137,7 +161,7 @@ def _load_with_dependents(
             instances = [held[(model, i)] for i in ids if (model, i) in held]
             missing = [i for i in ids if (model, i) not in held]
             if missing:
-                instances += list(adapter.queryset().filter(pk__in=missing))
+                instances += list(adapter.queryset().filter(pk__any_of=missing))
             if adapter.reference:
                 audiences = {str(i.pk): frozenset({Audience.PUBLIC}) for i in instances}
             else:
@@ -172,7 +196,7 @@ def _existing_audiences(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str]
         ids_by_model.setdefault(model, []).append(record_id)
     found: dict[tuple[str, str], set[str]] = {}
     for model, ids in ids_by_model.items():
-        rows = Change.objects.filter(model=model, record_id__in=ids, visible=True).values_list(
+        rows = Change.objects.filter(model=model, record_id__any_of=ids, visible=True).values_list(
             "record_id", "audience"
         )
         for record_id, audience in rows:

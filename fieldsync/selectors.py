@@ -108,7 +108,7 @@ def present_changes(rows: list[Change], viewer: Viewer) -> list[dict[str, Any]]:
     data: dict[tuple[str, str], tuple[int, bool, dict[str, Any]]] = {}
     for model, ids in live.items():
         adapter = registry[model]
-        instances = list(adapter.presentation_queryset().filter(pk__in=ids))
+        instances = list(adapter.presentation_queryset().filter(pk__any_of=ids))
         for instance, wire in zip(instances, adapter.present(instances, viewer), strict=True):
             deleted = bool(getattr(instance, "is_deleted", False))
             data[(model, str(instance.pk))] = (instance.version, deleted, wire)

@@ -112,7 +112,7 @@ def slices_of_changes(changed: hooks.ChangedRecords) -> set[Slice]:
     for wire in _counted_states(changed.get("assistance", {}), "assistance"):
         victim_ids.add(wire["victim"])
     if victim_ids:
-        rows = Victim.objects.filter(pk__in=victim_ids).values_list(
+        rows = Victim.objects.filter(pk__any_of=victim_ids).values_list(
             "accident__occurred_on",
             "accident__province_id",
             "related_victim__accident__occurred_on",
@@ -130,7 +130,7 @@ def slices_of_changes(changed: hooks.ChangedRecords) -> set[Slice]:
             slices.add(_accident_slice(state["occurred_on"], state["province"]))
     accident_ids -= set(changed_accidents)
     if accident_ids:
-        for occurred_on, province in Accident.objects.filter(pk__in=accident_ids).values_list(
+        for occurred_on, province in Accident.objects.filter(pk__any_of=accident_ids).values_list(
             "occurred_on", "province_id"
         ):
             slices.add(_accident_slice(occurred_on, province))

@@ -46,7 +46,7 @@ class VictimsOfAccidents:
             return counts
         rows = (
             Victim.objects.filter(
-                accident_id__in=accident_ids,
+                accident_id__any_of=accident_ids,
                 is_deleted=False,
                 victim_type=VictimType.DIRECT,
                 outcome__in=[Outcome.KILLED, Outcome.INJURED],
@@ -67,7 +67,7 @@ class VictimsOfAccidents:
     def victims_of(
         self, accident_ids: Collection[Any], *, direct_only: bool
     ) -> list[VictimSummary]:
-        victims = Victim.objects.filter(accident_id__in=accident_ids, is_deleted=False)
+        victims = Victim.objects.filter(accident_id__any_of=accident_ids, is_deleted=False)
         if direct_only:
             victims = victims.filter(victim_type=VictimType.DIRECT)
         return [
@@ -79,11 +79,12 @@ class VictimsOfAccidents:
 
     def dependents(self, accident_ids: Collection[Any]) -> dict[str, set[str]]:
         victims = Victim.objects.filter(
-            Q(accident_id__in=accident_ids) | Q(related_victim__accident_id__in=accident_ids)
+            Q(accident_id__any_of=accident_ids)
+            | Q(related_victim__accident_id__any_of=accident_ids)
         ).values_list("pk", flat=True)
         assistance = Assistance.objects.filter(
-            Q(victim__accident_id__in=accident_ids)
-            | Q(victim__related_victim__accident_id__in=accident_ids)
+            Q(victim__accident_id__any_of=accident_ids)
+            | Q(victim__related_victim__accident_id__any_of=accident_ids)
         ).values_list("pk", flat=True)
         return {
             "victim": {str(pk) for pk in victims},

@@ -89,7 +89,7 @@ class AssistanceAdapter(SyncAdapter):
         owners = victim_owners(loaded)
         unloaded = {str(i.victim_id) for i in instances if str(i.victim_id) not in owners}
         if unloaded:
-            rows = Victim.objects.filter(pk__in=unloaded).values_list(
+            rows = Victim.objects.filter(pk__any_of=unloaded).values_list(
                 "pk",
                 "accident__reporting_organisation_id",
                 "related_victim__accident__reporting_organisation_id",

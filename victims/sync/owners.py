@@ -43,12 +43,12 @@ def victim_owners(victims: Iterable[Victim]) -> dict[str, str | None]:
         else:
             owners[key] = None
     if by_accident:
-        accidents = Accident.objects.filter(pk__in=by_accident)
+        accidents = Accident.objects.filter(pk__any_of=by_accident)
         for accident_id, organisation in accidents.values_list("pk", "reporting_organisation_id"):
             for key in by_accident.pop(str(accident_id)):
                 owners[key] = organisation
     if by_related:
-        related_victims = Victim.objects.filter(pk__in=by_related)
+        related_victims = Victim.objects.filter(pk__any_of=by_related)
         for related_id, organisation in related_victims.values_list(
             "pk", "accident__reporting_organisation_id"
         ):

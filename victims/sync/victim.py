@@ -151,7 +151,7 @@ class VictimAdapter(SyncAdapter):
         owners = victim_owners(instances)
         providers: dict[str, set[str]] = {}
         rows = (
-            Assistance.objects.filter(victim_id__in=[v.pk for v in instances], is_deleted=False)
+            Assistance.objects.filter(victim_id__any_of=[v.pk for v in instances], is_deleted=False)
             .order_by()
             .values_list("victim_id", "provider_organisation_id")
             .distinct()
@@ -172,9 +172,9 @@ class VictimAdapter(SyncAdapter):
         ids = [instance.pk for instance in instances]
         if not ids:
             return {}
-        family = Victim.objects.filter(related_victim_id__in=ids).values_list("pk", flat=True)
+        family = Victim.objects.filter(related_victim_id__any_of=ids).values_list("pk", flat=True)
         assistance = Assistance.objects.filter(
-            Q(victim_id__in=ids) | Q(victim__related_victim_id__in=ids)
+            Q(victim_id__any_of=ids) | Q(victim__related_victim_id__any_of=ids)
         ).values_list("pk", flat=True)
         return {
             # Its casualty counts (killed, injured) changed.

@@ -11,7 +11,7 @@ against its parents and the sender's scope, `decide` gives each record its outco
 `writer` writes the outcomes in bulk.
 """
 
-from fieldsync.services.reconcile.items import Item, Key, Record, Rejected
+from fieldsync.services.reconcile.items import InboxRow, Item, Key, Record, Rejected
 from fieldsync.services.reconcile.parsing import OPS, parse_item
 from fieldsync.services.reconcile.reconciler import Reconciler
 from fieldsync.services.reconcile.writer import PLAIN_OUTCOMES
@@ -19,6 +19,7 @@ from fieldsync.services.reconcile.writer import PLAIN_OUTCOMES
 __all__ = [
     "OPS",
     "PLAIN_OUTCOMES",
+    "InboxRow",
     "Item",
     "Key",
     "Reconciler",

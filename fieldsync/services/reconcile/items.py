@@ -27,11 +27,32 @@ class Held(Rejected):
         self.record_id = record_id
 
 
+@dataclass(slots=True)
+class InboxRow:
+    """A record of a batch just received, as reconciliation reads and settles it: the fields
+    of its InboxRecord row, without building a model instance per record."""
+
+    id: int
+    payload: Any
+    status: str
+    result: Any = None
+    model: str = ""
+    record_id: str = ""
+    waiting_for_model: str = ""
+    waiting_for_id: str = ""
+    resolved_at: datetime.datetime | None = None
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
 @dataclass
 class Item:
-    """One pushed record on its way through reconciliation."""
+    """One pushed record on its way through reconciliation (its inbox row: just received, or
+    read back from the database)."""
 
-    inbox: InboxRecord
+    inbox: InboxRecord | InboxRow
     device: Device
     user: User
     model: str = ""

@@ -31,7 +31,7 @@ class Reconciler:
         self.changes = changes if changes is not None else ChangeSet()
         self.decided: list[Item] = []
         self.contexts = SenderContexts(today=self.today)
-        self.store = RecordStore(self.contexts)
+        self.store = RecordStore(self.contexts, self.changes)
         self.writer = OutcomeWriter(
             store=self.store,
             contexts=self.contexts,

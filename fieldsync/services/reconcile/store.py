@@ -8,20 +8,24 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from fieldsync.changelog import ChangeSet
 from fieldsync.models import InboxRecord, InboxStatus, RecordVersion
 from fieldsync.registry import SyncAdapter, registry
 from fieldsync.services.reconcile.context import SenderContexts
 from fieldsync.services.reconcile.items import Item, Key, Record
 
 _MISSING = object()
+#: What a decision reads of a record's versions.
+HISTORY_FIELDS = ("record_id", "version", "data", "device_id", "op", "base_version")
 
 
 class RecordStore:
     """The records of one transaction: loads and locks them, their parents, audiences and
     history, a query per model, and the held records a round releases; holds the edits."""
 
-    def __init__(self, contexts: SenderContexts) -> None:
+    def __init__(self, contexts: SenderContexts, changes: ChangeSet) -> None:
         self.contexts = contexts
+        self.changes = changes  # holds the versions earlier batches of the transaction stored
         self.current: dict[Key, Record | None] = {}
         self.locked_keys: set[Key] = set()
         self.created: dict[Key, Record] = {}
@@ -43,7 +47,7 @@ class RecordStore:
             adapter = registry[model]
             # A fixed lock order keeps concurrent pushes deadlock-free.
             ids = sorted(by_model[model])
-            rows = adapter.queryset().select_for_update(of=("self",)).filter(pk__in=ids)
+            rows = adapter.queryset().select_for_update(of=("self",)).filter(pk__any_of=ids)
             found = {str(row.pk): row for row in rows.order_by("pk")}
             for record_id in ids:
                 self.current[(model, record_id)] = found.get(record_id)
@@ -55,7 +59,7 @@ class RecordStore:
                 if value and (ref.model, value) not in self.current:
                     parents[ref.model].add(value)
         for model, parent_ids in parents.items():
-            found = {str(r.pk): r for r in registry[model].queryset().filter(pk__in=parent_ids)}
+            found = {str(r.pk): r for r in registry[model].queryset().filter(pk__any_of=parent_ids)}
             for record_id in parent_ids:
                 self.current[(model, record_id)] = found.get(record_id)
         self._load_audiences(items)
@@ -104,11 +108,15 @@ class RecordStore:
         for model, record_id in keys:
             by_model[model].append(record_id)
         for model, ids in by_model.items():
-            rows = RecordVersion.objects.filter(model=model, record_id__in=ids).values(
-                "record_id", "version", "data", "device_id", "op", "base_version"
+            rows = RecordVersion.objects.filter(model=model, record_id__any_of=ids).values(
+                *HISTORY_FIELDS
             )
             for row in rows:
                 self.history.setdefault((model, row["record_id"]), []).append(dict(row))
+        for row in self.changes.pending_versions(keys):
+            self.history.setdefault((row["model"], row["record_id"]), []).append(
+                {name: row[name] for name in HISTORY_FIELDS}
+            )
         self.history_loaded |= keys
 
     def lock_released(self, items: Iterable[Item]) -> list[Item]:
@@ -121,7 +129,9 @@ class RecordStore:
         for model, ids in applied.items():
             rows = (
                 InboxRecord.objects.select_for_update(of=("self",))
-                .filter(status=InboxStatus.HELD, waiting_for_model=model, waiting_for_id__in=ids)
+                .filter(
+                    status=InboxStatus.HELD, waiting_for_model=model, waiting_for_id__any_of=ids
+                )
                 .select_related("batch__device__user")
                 .order_by("pk")
             )

@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from fieldsync import write_rules
-from fieldsync.registry import Errors, ParentOf, SyncAdapter, registry
+from fieldsync.registry import Errors, ParentOf, SyncAdapter, Viewer, registry
 from fieldsync.services.reconcile.context import SenderContexts
 from fieldsync.services.reconcile.items import Held, Item, Key, Rejected
 from fieldsync.services.reconcile.store import RecordStore
@@ -19,6 +19,9 @@ class RecordValidator:
     def __init__(self, store: RecordStore, contexts: SenderContexts) -> None:
         self.store = store
         self.contexts = contexts
+        # Whether a viewer may write a record created in this transaction, by its version: the
+        # children of a new accident ask it once each, not once per child.
+        self._writable_created: dict[tuple[Key, int, Viewer], bool] = {}
 
     def validated(
         self, item: Item, adapter: SyncAdapter, data: dict[str, Any], *, check_parents: bool = True
@@ -83,10 +86,13 @@ class RecordValidator:
         this transaction is seen by those who may write it: its creator, not the sender of a
         record held for it (nor any other organisation) until stored."""
         if key in self.store.created:
-            adapter = registry[key[0]]
             viewer = self.contexts.viewer(item)
             instance = self.store.created[key]
-            if write_rules.stored_refusal(viewer, adapter, instance) is None:
+            asked = (key, instance.version, viewer)
+            if asked not in self._writable_created:
+                refusal = write_rules.stored_refusal(viewer, registry[key[0]], instance)
+                self._writable_created[asked] = refusal is None
+            if self._writable_created[asked]:
                 return
         elif item.user.organisation_id in self.store.audiences.get(key, frozenset()):
             return

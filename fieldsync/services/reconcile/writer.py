@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from fieldsync import hooks
-from fieldsync.bulk import bulk_insert, bulk_insert_rows, bulk_update_rows
+from fieldsync.bulk import bulk_insert, bulk_update_rows
 from fieldsync.changelog import ChangeSet
-from fieldsync.models import REVIEWABLE, Conflict, InboxRecord, InboxStatus, RecordVersion
+from fieldsync.models import REVIEWABLE, Conflict, InboxRecord, InboxStatus
 from fieldsync.registry import SyncAdapter, registry
 from fieldsync.services.reconcile.context import SenderContexts
 from fieldsync.services.reconcile.items import Item, Record
@@ -75,7 +75,7 @@ class OutcomeWriter:
                 base_version=item.base_version,
                 server_version=server_version,
                 fields=fields,
-                inbox_record=item.inbox,
+                inbox_record_id=item.inbox.pk,
                 device=item.device,
             )
         )
@@ -94,10 +94,11 @@ class OutcomeWriter:
         for model in registry.order({k[0] for k in (*store.created, *store.dirty)}):
             adapter = registry[model]
             new = [i for k, i in store.created.items() if k[0] == model]
+            wires: dict[str, hooks.WireData] = {}  # of the new records, as inserted
             if new:
                 adapter.before_insert(new, self.contexts.any_context())
                 bulk_insert(adapter.model, new)
-                self._refresh_server_fields(adapter, new)
+                wires = self._refresh_server_fields(adapter, new)
             updated: list[Record] = [
                 store.current[k] for k in store.dirty if k[0] == model and k not in store.created
             ]
@@ -114,12 +115,12 @@ class OutcomeWriter:
             changed_records[model] = {
                 str(i.pk): (
                     store.before.get((model, str(i.pk))),
-                    None if i.is_deleted else adapter.to_wire(i),
+                    None if i.is_deleted else wires.get(str(i.pk)) or adapter.to_wire(i),
                 )
                 for i in touched
             }
         self._write_discards()
-        bulk_insert_rows(RecordVersion, self.new_versions)
+        self.changes.versions.extend(self.new_versions)  # inserted by the flush, stamped
         bulk_insert(Conflict, self.conflicts)
         self._fill_result_data(decided)
         self._write_outcomes(decided)
@@ -130,15 +131,18 @@ class OutcomeWriter:
     def _write_discards(self) -> None:
         for model, ids in self.discard.items():
             InboxRecord.objects.filter(
-                status=InboxStatus.HELD, model=model, record_id__in=ids
-            ).exclude(pk__in=self.store.released).update(
+                status=InboxStatus.HELD, model=model, record_id__any_of=ids
+            ).exclude(pk__any_of=self.store.released).update(
                 status=InboxStatus.DISCARDED,
                 resolved_at=self.now,
                 result={"status": "discarded", "reason": "deleted by the device"},
             )
 
-    def _refresh_server_fields(self, adapter: SyncAdapter, instances: Sequence[Record]) -> None:
-        """Server-assigned fields (e.g. an accident's reference) reach the creation's history."""
+    def _refresh_server_fields(
+        self, adapter: SyncAdapter, instances: Sequence[Record]
+    ) -> dict[str, hooks.WireData]:
+        """Server-assigned fields (e.g. an accident's reference) reach the creation's history;
+        returns the inserted records' wire data."""
         by_id = {str(i.pk): adapter.to_wire(i) for i in instances}
         for row in self.new_versions:
             wire = by_id.get(row["record_id"]) if row["model"] == adapter.wire_name else None
@@ -146,6 +150,7 @@ class OutcomeWriter:
                 for name in adapter.read_only_fields:
                     if name in wire:
                         row["data"][name] = wire[name]
+        return by_id
 
     def _write_outcomes(self, decided: Sequence[Item]) -> None:
         """Each received record's outcome. Plain successes of this batch share one statement per
@@ -160,7 +165,7 @@ class OutcomeWriter:
             else:
                 detailed.append(item.inbox)
         for status, pks in plain.items():
-            InboxRecord.objects.filter(pk__in=pks).update(
+            InboxRecord.objects.filter(pk__any_of=pks).update(
                 status=status, resolved_at=self.now, waiting_for_model="", waiting_for_id=""
             )
         bulk_update_rows(
@@ -188,8 +193,8 @@ class OutcomeWriter:
         this_run = [item.inbox.pk for item in decided]
         for model, ids in stored.items():
             InboxRecord.objects.filter(
-                status__in=REVIEWABLE, model=model, record_id__in=ids
-            ).exclude(pk__in=this_run).update(
+                status__in=REVIEWABLE, model=model, record_id__any_of=ids
+            ).exclude(pk__any_of=this_run).update(
                 status=InboxStatus.SUPERSEDED,
                 resolved_at=self.now,
                 waiting_for_model="",
@@ -206,7 +211,7 @@ class OutcomeWriter:
             adapter = registry[model]
             viewer = self.contexts.viewer(items[0])
             ids = [i.record_id for i in items]
-            instances = list(adapter.presentation_queryset().filter(pk__in=ids))
+            instances = list(adapter.presentation_queryset().filter(pk__any_of=ids))
             presented = dict(
                 zip((str(i.pk) for i in instances), adapter.present(instances, viewer), strict=True)
             )

@@ -87,23 +87,32 @@ def test_lost_response_then_the_whole_batch_resent_gives_one_row_per_record(
     assert SyncBatch.objects.count() == 1
 
 
-def test_a_batch_received_but_not_reconciled_is_reconciled_on_retry(tablet: Tablet) -> None:
-    from fieldsync.services import push
+def test_a_batch_whose_reconcile_failed_keeps_its_records_and_is_reconciled_on_retry(
+    tablet: Tablet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fieldsync.services.reconcile import Reconciler
 
-    body = tablet.envelope([accident()])
-    device = tablet.user.devices.get()
-    push._batch_receive(
-        device=device,
-        batch_id=uuid.UUID(body["batch_id"]),
-        envelope=body,
-        digest=push.envelope_digest(body),
-    )  # then the worker died
+    sent = accident()
+    body = tablet.envelope([sent])
+
+    def worker_died(self: Reconciler, items: object) -> None:
+        raise RuntimeError("the worker died")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Reconciler, "run", worker_died)
+        failed = tablet.push_raw(json.dumps(body))
+        assert (failed.status_code, failed.json()["code"]) == (500, "server_error")
+
+    batch = SyncBatch.objects.get(batch_id=body["batch_id"])
+    assert batch.status == SyncBatch.Status.RECEIVED  # the inbox was committed, as sent
+    assert [(r.status, r.payload) for r in batch.records.all()] == [("pending", sent)]
     assert Accident.objects.count() == 0
 
     response = tablet.push_raw(json.dumps(body))
 
     assert response.json()["results"][0]["status"] == "applied"
     assert Accident.objects.count() == 1
+    assert InboxRecord.objects.get().status == "applied"
 
 
 def test_one_invalid_record_among_500_valid_ones_is_rejected_alone(tablet: Tablet) -> None:

@@ -524,3 +524,30 @@ def test_an_edit_stored_as_new_is_no_base_for_another_devices_edit(make_tablet) 
     )
     stored = Accident.objects.get(pk=record["id"])
     assert (stored.activity, stored.village, stored.version) == ("digging", "Ban Nameuang", 1)
+
+
+def test_batches_pushed_atomically_merge_on_the_versions_of_their_earlier_batches(
+    tablet: Tablet,
+) -> None:
+    # Versions reach the database with the change log, at the end of the transaction: a later
+    # batch of the same import still finds the earlier ones as its merge base.
+    from fieldsync.services.push import batches_push_atomically
+
+    created = accident()
+    envelopes = [
+        tablet.envelope([created]),
+        tablet.envelope([accident(created["id"], base_version=1, village="Ban Na")]),
+        tablet.envelope([accident(created["id"], base_version=1, activity="fishing")]),
+    ]
+
+    responses = batches_push_atomically(
+        device=tablet.user.devices.get(), envelopes=envelopes, source="import"
+    )
+
+    assert [r["results"][0]["status"] for r in responses] == ["applied", "applied", "merged"]
+    stored = Accident.objects.get()
+    assert (stored.village, stored.activity, stored.version) == ("Ban Na", "fishing", 3)
+    versions = RecordVersion.objects.filter(record_id=created["id"]).order_by("version")
+    assert [v.version for v in versions] == [1, 2, 3]
+    stamps = {v.commit_seq for v in versions}
+    assert len(stamps) == 1 and None not in stamps  # one commit, stamped as inserted

@@ -3,16 +3,33 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from fieldsync import changelog
 from fieldsync.cursors import Cursor, ResyncRequired, decode
 from fieldsync.models import Change, Conflict, ConflictStatus, InboxRecord, InboxStatus
 from fieldsync.models.changelog import Audience
 from fieldsync.registry import Viewer, registry
+
+
+class ChangeRow(NamedTuple):
+    """A change-log row as a pull reads it (no model instance per row)."""
+
+    pk: int
+    model: str
+    record_id: str
+    seq: int
+    version: int
+    deleted: bool
+    visible: bool
+
+
+def change_rows(query: QuerySet[Change]) -> list[ChangeRow]:
+    return [ChangeRow(*row) for row in query.values_list(*ChangeRow._fields)]
 
 
 @dataclass(frozen=True)
@@ -46,9 +63,9 @@ def audiences_of(viewer: Viewer) -> list[str]:
     return [Audience.PUBLIC, viewer.organisation or ""]
 
 
-def _page(viewer: Viewer, cursor: Cursor, limit: int) -> tuple[list[Change], bool, Cursor]:
+def _page(viewer: Viewer, cursor: Cursor, limit: int) -> tuple[list[ChangeRow], bool, Cursor]:
     if cursor.phase == "ref":
-        rows = list(
+        rows = change_rows(
             Change.objects.filter(audience=Audience.PUBLIC, seq__gt=cursor.seq).order_by("seq")[
                 : limit + 1
             ]
@@ -77,7 +94,7 @@ def _page(viewer: Viewer, cursor: Cursor, limit: int) -> tuple[list[Change], boo
     if cursor.horizon > cursor.seq:
         # A first sync: what was gone before it started is no news to this device.
         query = query.exclude(Q(seq__lte=cursor.horizon) & (Q(deleted=True) | Q(visible=False)))
-    rows = list(query.order_by("seq")[: limit + 1]) if limit > 0 else []
+    rows = change_rows(query.order_by("seq")[: limit + 1]) if limit > 0 else []
     has_more = len(rows) > limit
     rows = rows[:limit]
     if not rows:
@@ -99,7 +116,7 @@ def _advance(cursor: Cursor, seq: int) -> Cursor:
     )
 
 
-def present_changes(rows: list[Change], viewer: Viewer) -> list[dict[str, Any]]:
+def present_changes(rows: Sequence[ChangeRow], viewer: Viewer) -> list[dict[str, Any]]:
     """Rows as wire changes, with each live record's current data (a query per model)."""
     live: dict[str, list[str]] = defaultdict(list)
     for row in rows:

@@ -26,7 +26,7 @@ from fieldsync.cursors import ResyncRequired
 from fieldsync.models import Change, Device, SyncCommit, WatermelonState
 from fieldsync.models.watermelon import ISSUED_KEPT
 from fieldsync.registry import Viewer
-from fieldsync.selectors import audiences_of, present_changes
+from fieldsync.selectors import audiences_of, change_rows, present_changes
 from fieldsync.watermelon.tables import Table, tables
 
 PRESENT_CHUNK = 500  # change rows read and presented at a time
@@ -80,7 +80,7 @@ class Pull:
         seen: set[str] = set()
         last = 0
         while True:
-            chunk = list(query.filter(pk__gt=last).order_by("pk")[:PRESENT_CHUNK])
+            chunk = change_rows(query.filter(pk__gt=last).order_by("pk")[:PRESENT_CHUNK])
             if not chunk:
                 return
             last = chunk[-1].pk

@@ -61,9 +61,17 @@ def recreate_database() -> None:
             check=True,
         )
     with psycopg.connect(BENCH_DATABASE, autocommit=True) as conn:
-        # The SQL fills (bench_scale, bench_figures) leave the attachment lists out.
-        for table in ("accidents_accident", "victims_victim"):
-            conn.execute(f"ALTER TABLE {table} ALTER COLUMN photos SET DEFAULT '[]'")
+        # The SQL fills (bench_scale, bench_figures) name the columns a surveyor fills; the
+        # rest (attachment references, later additions) take an empty value.
+        columns = conn.execute(
+            """SELECT table_name, column_name, data_type FROM information_schema.columns
+            WHERE table_name IN ('accidents_accident', 'victims_victim')
+              AND is_nullable = 'NO' AND column_default IS NULL
+              AND data_type IN ('jsonb', 'character varying', 'text')"""
+        ).fetchall()
+        for table, column, kind in columns:
+            empty = "'[]'" if kind == "jsonb" else "''"
+            conn.execute(f'ALTER TABLE {table} ALTER COLUMN "{column}" SET DEFAULT {empty}')
 
 
 def free_port() -> int:

@@ -76,11 +76,7 @@ def batch_push(
     failure: Exception | None = None
     with transaction.atomic():
         batch, received = _batch_receive(
-            device=device,
-            batch_id=batch_id,
-            envelope=envelope,
-            digest=digest,
-            clean=_storable_text(canonical),
+            device=device, batch_id=batch_id, envelope=envelope, canonical=canonical
         )
         answered = _answered(batch, digest) if received is None else None
         if answered is not None:
@@ -113,11 +109,13 @@ def _answered(batch: SyncBatch, digest: str) -> PushResult | None:
 
 
 def _batch_receive(
-    *, device: Device, batch_id: uuid.UUID, envelope: dict[str, Any], digest: str, clean: bool
+    *, device: Device, batch_id: uuid.UUID, envelope: dict[str, Any], canonical: str
 ) -> tuple[SyncBatch, InboxRows | None]:
-    """The batch row and its inbox, written in the caller's transaction; the inbox rows as
-    written (None when the batch was received before: its rows are read when needed)."""
+    """The batch row and its inbox (`canonical`: the envelope's canonical JSON), written in the
+    caller's transaction; the inbox rows as written (None when the batch was received before:
+    its rows are read when needed)."""
     records = envelope["records"]
+    digest, clean = _digest(canonical), _storable_text(canonical)
     try:
         with transaction.atomic():
             batch = SyncBatch.objects.create(
@@ -185,15 +183,10 @@ def batches_push_atomically(
         for envelope in envelopes:
             batch_id = uuid.UUID(str(envelope["batch_id"]))
             canonical = _canonical(envelope)
-            digest = _digest(canonical)
             batch, received = _batch_receive(
-                device=device,
-                batch_id=batch_id,
-                envelope=envelope,
-                digest=digest,
-                clean=_storable_text(canonical),
+                device=device, batch_id=batch_id, envelope=envelope, canonical=canonical
             )
-            if received is None and batch.body_sha256 != digest:
+            if received is None and batch.body_sha256 != _digest(canonical):
                 raise BatchIdReused(batch_id)
             responses.append(
                 _batch_reconcile(

@@ -175,6 +175,7 @@ def bench_merge(server: str, stored: list[dict[str, Any]]) -> list[Row]:
         harness.enrol(server, "bench-office"),
     )
     chosen = stored[:3000]
+
     def server_edit(record: dict[str, Any]) -> dict[str, Any]:  # a field the tablet keeps
         data = record["data"]
         return {
@@ -190,10 +191,7 @@ def bench_merge(server: str, stored: list[dict[str, Any]]) -> list[Row]:
     }
     for start in range(0, len(chosen), 1000):
         office.push(
-            [
-                {**r, "base_version": 1, "data": server_edit(r)}
-                for r in chosen[start : start + 1000]
-            ]
+            [{**r, "base_version": 1, "data": server_edit(r)} for r in chosen[start : start + 1000]]
         )
     harness.wait_worker_idle()
     elapsed = 0.0

@@ -65,7 +65,7 @@ def recreate_database() -> None:
         # rest (attachment references, later additions) take an empty value.
         columns = conn.execute(
             """SELECT table_name, column_name, data_type FROM information_schema.columns
-            WHERE table_name IN ('accidents_accident', 'victims_victim')
+            WHERE table_name IN ('accidents_accident', 'victims_victim', 'victims_assistance')
               AND is_nullable = 'NO' AND column_default IS NULL
               AND data_type IN ('jsonb', 'character varying', 'text')"""
         ).fetchall()
